@@ -1,0 +1,65 @@
+import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
+import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import * as z from 'zod';
+import type { BasicCredentials } from './basic-auth.ts';
+import type { CredentialStore } from './ports/credential-store.ts';
+
+/**
+ * The webhook secret as CDK generates it, plus the optional second pair an
+ * operator adds while rotating (README, "Rotating the webhook credentials").
+ */
+export const WebhookSecretSchema = z
+  .object({
+    username: z.string().min(1),
+    password: z.string().min(1),
+    secondaryUsername: z.string().min(1).optional(),
+    secondaryPassword: z.string().min(1).optional(),
+  })
+  .refine((secret) => (secret.secondaryUsername === undefined) === (secret.secondaryPassword === undefined), {
+    message: 'secondaryUsername and secondaryPassword must be set together',
+  });
+
+export const credentialPairs = (secret: z.infer<typeof WebhookSecretSchema>): BasicCredentials[] => {
+  const pairs: BasicCredentials[] = [{ username: secret.username, password: secret.password }];
+  if (secret.secondaryUsername && secret.secondaryPassword) {
+    pairs.push({ username: secret.secondaryUsername, password: secret.secondaryPassword });
+  }
+  return pairs;
+};
+
+export interface SecretCredentialStoreOptions {
+  readonly client: SecretsManagerClient;
+  readonly secretId: string;
+  /** Seconds a fetched secret is reused. Default 300. */
+  readonly maxAgeSeconds?: number;
+  /** Shortest interval between forced refreshes after a failed login, in ms. Default 30 000. */
+  readonly minRefreshIntervalMs?: number;
+}
+
+/**
+ * Secrets Manager-backed credentials, cached across invocations by Powertools
+ * Parameters. A failed login may force one refresh (rate-limited) so that a
+ * newly rotated pair works within seconds rather than after the cache expires.
+ */
+export const secretCredentialStore = ({
+  client,
+  secretId,
+  maxAgeSeconds = 300,
+  minRefreshIntervalMs = 30_000,
+}: SecretCredentialStoreOptions): CredentialStore => {
+  const provider = new SecretsProvider({ awsSdkV3Client: client });
+  let lastForcedRefresh = 0;
+  return {
+    async accepted(options) {
+      const now = Date.now();
+      const forceFetch = options?.refresh === true && now - lastForcedRefresh >= minRefreshIntervalMs;
+      if (forceFetch) lastForcedRefresh = now;
+      const raw = await provider.get(secretId, { maxAge: maxAgeSeconds, transform: 'json', forceFetch });
+      const parsed = WebhookSecretSchema.safeParse(raw);
+      if (!parsed.success) {
+        throw new Error(`Webhook secret ${secretId} is not {"username","password"} JSON: ${parsed.error.issues.map((i) => i.message).join('; ')}`);
+      }
+      return credentialPairs(parsed.data);
+    },
+  };
+};

@@ -1,0 +1,75 @@
+import { mkdirSync } from 'node:fs';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import * as sesModule from 'aws-ses-v2-local';
+import dynalite from 'dynalite';
+import { buildApp } from 'fauxqs';
+
+// aws-ses-v2-local is CommonJS with an `exports.default`: Node hands ESM the whole exports object.
+type StartSes = (config?: { host?: string; port?: number }) => Promise<Server>;
+const sesExports = sesModule.default as unknown as StartSes | { default: StartSes };
+const sesServer: StartSes = typeof sesExports === 'function' ? sesExports : sesExports.default;
+
+/** Where each emulator listens; the relay's AWS SDK clients are pointed here. */
+export interface EmulatorEndpoints {
+  readonly dynamodb: string;
+  readonly sqs: string;
+  readonly ses: string;
+}
+
+export interface RunningEmulators {
+  readonly endpoints: EmulatorEndpoints;
+  /** Stops one emulator (tests use it to simulate an outage). */
+  stopSqs(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export interface StartEmulatorsOptions {
+  /** Folder for data that must survive a restart (the DynamoDB directory). In memory when absent. */
+  readonly dataDir?: string;
+  readonly host?: string;
+}
+
+/**
+ * Starts dynalite (DynamoDB), fauxqs (SQS and SNS topics) and aws-ses-v2-local
+ * (SES v2) in this process on loopback, each on a free port.
+ */
+export const startEmulators = async ({ dataDir, host = '127.0.0.1' }: StartEmulatorsOptions = {}): Promise<RunningEmulators> => {
+  let dynamodbPath: string | undefined;
+  if (dataDir) {
+    dynamodbPath = join(dataDir, 'dynamodb');
+    mkdirSync(dynamodbPath, { recursive: true });
+  }
+  const dynamo: Server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0, ...(dynamodbPath ? { path: dynamodbPath } : {}) });
+  await new Promise<void>((resolve, reject) => {
+    dynamo.once('error', reject);
+    dynamo.listen(0, host, () => resolve());
+  });
+
+  const sqs = buildApp({ logger: false });
+  await sqs.listen({ host, port: 0 });
+
+  const ses = await sesServer({ host, port: 0 });
+
+  const urlOf = (server: Server) => `http://${host}:${(server.address() as AddressInfo).port}`;
+  let sqsStopped = false;
+  const stopSqs = async () => {
+    if (sqsStopped) return;
+    sqsStopped = true;
+    await sqs.close();
+  };
+  return {
+    endpoints: { dynamodb: urlOf(dynamo), sqs: urlOf(sqs.server), ses: urlOf(ses) },
+    stopSqs,
+    async stop() {
+      await Promise.all([stopSqs(), closeServer(dynamo), closeServer(ses)]);
+    },
+  };
+};
+
+const closeServer = (server: Server) =>
+  new Promise<void>((resolve) => {
+    server.close(() => resolve());
+    server.closeAllConnections?.();
+  });
