@@ -120,9 +120,18 @@ const validate = (route: WebhookRoute, body: unknown): unknown => {
 const toIssues = (error: z.ZodError) =>
   error.issues.map((issue) => ({ path: issue.path.map(String).join('.'), message: issue.message }));
 
+/**
+ * SQS refuses characters outside #x9 #xA #xD #x20-#xD7FF #xE000-#xFFFD #x10000-#x10FFFF
+ * (and some emulators refuse everything above #xFFFF). Inside a JSON text such
+ * characters can only sit in strings, so escaping surrogate halves (emoji and
+ * other astral characters) and U+FFFE/U+FFFF as \uXXXX keeps the same JSON value
+ * while making every body acceptable to the queue.
+ */
+const SQS_UNSAFE = /[\uD800-\uDFFF\uFFFE\uFFFF]/g;
+
 const serialise = (payload: unknown): string => {
   try {
-    return JSON.stringify(payload);
+    return JSON.stringify(payload).replace(SQS_UNSAFE, (unit) => `\\u${unit.charCodeAt(0).toString(16)}`);
   } catch {
     // JSON.stringify recurses: a pathologically nested extra field overflows the stack.
     throw new InvalidPayloadError([{ path: '', message: 'payload is nested too deeply' }]);

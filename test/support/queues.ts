@@ -1,0 +1,32 @@
+import { DeleteMessageBatchCommand, type Message, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { localClientConfig } from '../../lib/local/local-aws.ts';
+
+export const sqsClientFor = (endpoint: string): SQSClient =>
+  new SQSClient({ ...localClientConfig(endpoint), useQueueUrlAsEndpoint: false });
+
+/** Receives and deletes everything visible in a queue right now. */
+export const drainQueue = async (sqs: SQSClient, queueUrl: string): Promise<Message[]> => {
+  const drained: Message[] = [];
+  for (;;) {
+    const { Messages = [] } = await sqs.send(
+      new ReceiveMessageCommand({
+        QueueUrl: queueUrl,
+        MaxNumberOfMessages: 10,
+        WaitTimeSeconds: 0,
+        MessageAttributeNames: ['All'],
+        MessageSystemAttributeNames: ['All'],
+      }),
+    );
+    if (Messages.length === 0) return drained;
+    drained.push(...Messages);
+    await sqs.send(
+      new DeleteMessageBatchCommand({
+        QueueUrl: queueUrl,
+        Entries: Messages.map((message, index) => ({ Id: String(index), ReceiptHandle: message.ReceiptHandle })),
+      }),
+    );
+  }
+};
+
+export const attributesOf = (message: Message): Record<string, string | undefined> =>
+  Object.fromEntries(Object.entries(message.MessageAttributes ?? {}).map(([name, value]) => [name, value.StringValue]));
