@@ -163,7 +163,7 @@ describe('every error row of the HTTP contract answers its status and enqueues n
     expect(notFound.json.error).toBe('not_found');
     const wrongMethod = await fetch(stack.webhookUrls.push, { method: 'GET' });
     expect(wrongMethod.status).toBe(405);
-    expect((await wrongMethod.json()).error).toBe('method_not_allowed');
+    expect(((await wrongMethod.json()) as { error: string }).error).toBe('method_not_allowed');
   });
 });
 

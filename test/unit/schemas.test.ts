@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { EmailPayloadSchema } from '../../functions/shared/schemas/email.ts';
 import { PushPayloadSchema } from '../../functions/shared/schemas/push.ts';
 import { SmsPayloadSchema } from '../../functions/shared/schemas/sms.ts';
-import { SEED_NAMES, SEED_SAMPLES, seed } from '../fixtures/seeds.ts';
+import { SEED_NAMES, SEED_SAMPLES, type SeedName, seed } from '../fixtures/seeds.ts';
 
 const SCHEMAS = { push: PushPayloadSchema, sms: SmsPayloadSchema, email: EmailPayloadSchema } as const;
 
@@ -78,7 +78,8 @@ describe('push schema rejects what cannot be delivered', () => {
 });
 
 describe('SMS and email schemas', () => {
-  it.each([
+  type Row = readonly [SeedName, (payload: any) => unknown, string];
+  it.each<Row>([
     ['sms-one-on-one', (p: any) => delete p.data.smsContent, 'data.smsContent'],
     ['sms-group', (p: any) => (p.data.smsContent = '   '), 'data.smsContent'],
     ['sms-group', (p: any) => delete p.data.to, 'data.to'],
@@ -89,7 +90,7 @@ describe('SMS and email schemas', () => {
     ['email-group', (p: any) => delete p.data.messages, 'data.messages'],
     ['email-group', (p: any) => delete p.data.groupDetails.guid, 'data.groupDetails.guid'],
     ['email-one-on-one', (p: any) => (p.data.to.email = 42), 'data.to.email'],
-  ] as const)('%s fails at the path that breaks delivery', (name, mutate, path) => {
+  ])('%s fails at the path that breaks delivery', (name, mutate, path) => {
     const payload = seed(name);
     mutate(payload);
     expect(failingPaths(SCHEMAS[SEED_SAMPLES[name]], payload)).toContain(path);
