@@ -21,6 +21,8 @@ const Env = z.object({
 });
 
 const main = async () => {
+  // The SDK warns that its releases after early 2027 need Node 22; the lock file pins ones that run here.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const parsed = Env.safeParse(process.env);
   if (!parsed.success) {
     for (const issue of parsed.error.issues) console.error(`${issue.path.join('.')}: ${issue.message}`);
