@@ -1,0 +1,242 @@
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Duration, Validations } from 'aws-cdk-lib';
+import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
+import { HttpApi, HttpMethod, type HttpStage, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { CHANNEL_ROUTES, CHANNELS, type Channel } from '../../functions/shared/channels.ts';
+import { DEFAULT_INGEST_MEMORY_MB, DEFAULT_MAX_BODY_BYTES } from '../config.ts';
+
+const PROJECT_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const INGEST_ENTRY = join(PROJECT_ROOT, 'functions', 'ingest', 'handler.ts');
+
+/** Username of the generated webhook credentials: CometChat wants it alphanumeric, at most 50 characters. */
+export const WEBHOOK_USERNAME = 'cometchatrelay';
+/** The service name every function logs and counts under (Powertools). */
+export const SERVICE_NAME = 'cometchat-relay';
+
+/** Ingest must answer CometChat within about 2 s; 5 s only bounds a stuck invocation. */
+const INGEST_TIMEOUT = Duration.seconds(5);
+const MIN_INGEST_MEMORY_MB = 512;
+
+export interface IngestApiProps {
+  /** The queue of each channel; each channel's ingest function may send to its own queue only. */
+  readonly queues: Readonly<Record<Channel, IQueue>>;
+  /**
+   * CometChat app id; when set, the ingest functions refuse payloads from any other app (403 `wrong_app`).
+   *
+   * @default - payloads from any app are accepted
+   */
+  readonly appId?: string | undefined;
+  /**
+   * Largest accepted webhook body, in bytes (decoded); larger bodies are answered 413.
+   *
+   * @default 262144 (256 KiB)
+   */
+  readonly maxBodyBytes?: number;
+  /**
+   * Memory of each ingest function, in MB (at least 512).
+   *
+   * @default 1024
+   */
+  readonly memorySize?: number;
+  /**
+   * How long the function and access logs are kept.
+   *
+   * @default RetentionDays.ONE_MONTH
+   */
+  readonly logRetention?: RetentionDays;
+}
+
+/**
+ * The webhook side of the relay (SPEC §2, §3): an HTTP API with one route per
+ * custom-provider channel (`POST /cometchat/push|sms|email`), each served by a
+ * thin ingest function that checks HTTP Basic credentials against the
+ * generated webhook secret, validates the payload and enqueues it on its
+ * channel's queue. API Gateway has no Basic authorizer, so authentication is
+ * the function's first step; access logs carry no headers or bodies.
+ */
+export class IngestApi extends Construct {
+  /** The HTTP API; later routes (events, before-message, directory) are added to it. */
+  readonly httpApi: HttpApi;
+  /** The `$default` stage, with access logging. */
+  readonly stage: HttpStage;
+  /** Where API Gateway writes one JSON access-log line per request. */
+  readonly accessLogGroup: LogGroup;
+  /**
+   * The webhook credentials: `{"username":"cometchatrelay","password":"<40 alphanumerics>"}`, plus
+   * optional `secondaryUsername`/`secondaryPassword` that operators add while rotating.
+   */
+  readonly webhookSecret: Secret;
+  /** The ingest function of each channel. */
+  readonly functions: Readonly<Record<Channel, NodejsFunction>>;
+  /** The full https URL of each channel's webhook, as pasted into the CometChat dashboard. */
+  readonly webhookUrls: Readonly<Record<Channel, string>>;
+
+  constructor(scope: Construct, id: string, props: IngestApiProps) {
+    super(scope, id);
+    validateProps(props);
+    const {
+      queues,
+      appId,
+      maxBodyBytes = DEFAULT_MAX_BODY_BYTES,
+      memorySize = DEFAULT_INGEST_MEMORY_MB,
+      logRetention = RetentionDays.ONE_MONTH,
+    } = props;
+
+    this.webhookSecret = new Secret(this, 'WebhookSecret', {
+      description:
+        'HTTP Basic credentials CometChat sends to the cometchat-relay webhooks: {"username","password"}, ' +
+        'plus secondaryUsername/secondaryPassword while rotating',
+      generateSecretString: {
+        secretStringTemplate: JSON.stringify({ username: WEBHOOK_USERNAME }),
+        generateStringKey: 'password',
+        // CometChat's dashboard takes alphanumeric credentials only (password at most 100 characters).
+        excludePunctuation: true,
+        includeSpace: false,
+        passwordLength: 40,
+      },
+    });
+    Validations.of(this.webhookSecret).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason:
+        'The credentials also live in the CometChat dashboard, which no Lambda can update, so automatic rotation would lock CometChat out. ' +
+        'Rotation is the documented manual two-pair procedure: add secondaryUsername/secondaryPassword, switch the dashboard, then promote them.',
+    });
+
+    this.accessLogGroup = new LogGroup(this, 'AccessLogs', { retention: logRetention });
+    this.httpApi = new HttpApi(this, 'HttpApi', {
+      description: 'CometChat webhooks (push, SMS, email) for cometchat-relay',
+      // The stage is created below with access logging, which the default stage cannot have.
+      createDefaultStage: false,
+    });
+    this.stage = this.httpApi.addStage('DefaultStage', {
+      stageName: '$default',
+      autoDeploy: true,
+      accessLogSettings: {
+        destination: new LogGroupLogDestination(this.accessLogGroup),
+        // Request metadata only: never headers (Authorization holds the credentials) nor bodies.
+        format: AccessLogFormat.custom(
+          JSON.stringify({
+            requestId: '$context.requestId',
+            requestTime: '$context.requestTime',
+            ip: '$context.identity.sourceIp',
+            routeKey: '$context.routeKey',
+            status: '$context.status',
+            protocol: '$context.protocol',
+            responseLength: '$context.responseLength',
+            latency: '$context.responseLatency',
+            integrationLatency: '$context.integrationLatency',
+            integrationStatus: '$context.integrationStatus',
+            integrationError: '$context.integrationErrorMessage',
+          }),
+        ),
+      },
+    });
+
+    const functions = {} as Record<Channel, NodejsFunction>;
+    const webhookUrls = {} as Record<Channel, string>;
+    for (const channel of CHANNELS) {
+      functions[channel] = this.addIngestFunction(channel, {
+        queue: queues[channel],
+        appId,
+        maxBodyBytes,
+        memorySize,
+        logRetention,
+      });
+      webhookUrls[channel] = `${this.httpApi.apiEndpoint}${CHANNEL_ROUTES[channel]}`;
+    }
+    this.functions = functions;
+    this.webhookUrls = webhookUrls;
+  }
+
+  private addIngestFunction(
+    channel: Channel,
+    options: { queue: IQueue; appId: string | undefined; maxBodyBytes: number; memorySize: number; logRetention: RetentionDays },
+  ): NodejsFunction {
+    const name = `${channel.charAt(0).toUpperCase()}${channel.slice(1)}`;
+    const logGroup = new LogGroup(this, `${name}FunctionLogs`, { retention: options.logRetention });
+    // A role of its own instead of AWSLambdaBasicExecutionRole: it may write to this log group only.
+    const role = new Role(this, `${name}FunctionRole`, {
+      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+      description: `cometchat-relay ${channel} ingest: send to the ${channel} queue, read the webhook secret, write its own logs`,
+    });
+    logGroup.grantWrite(role);
+
+    const fn = new NodejsFunction(this, `${name}Function`, {
+      description: `cometchat-relay: authenticates, validates and enqueues CometChat ${channel} webhooks`,
+      entry: INGEST_ENTRY,
+      handler: 'handler',
+      projectRoot: PROJECT_ROOT,
+      depsLockFilePath: join(PROJECT_ROOT, 'package-lock.json'),
+      runtime: Runtime.NODEJS_22_X,
+      architecture: Architecture.ARM_64,
+      memorySize: options.memorySize,
+      timeout: INGEST_TIMEOUT,
+      role,
+      logGroup,
+      environment: {
+        CHANNEL: channel,
+        QUEUE_URL: options.queue.queueUrl,
+        WEBHOOK_SECRET_ARN: this.webhookSecret.secretArn,
+        COMETCHAT_APP_ID: options.appId ?? '',
+        MAX_BODY_BYTES: String(options.maxBodyBytes),
+        POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
+        POWERTOOLS_LOG_LEVEL: 'INFO',
+      },
+      bundling: {
+        minify: true,
+        format: OutputFormat.ESM,
+        target: 'node22',
+        // The SDK v3 is bundled (pinned versions, faster cold start); its ESM build needs `module` first.
+        mainFields: ['module', 'main'],
+        externalModules: [],
+        // CommonJS dependencies inside an ESM bundle may still call require().
+        banner: "import { createRequire } from 'module';const require = createRequire(import.meta.url);",
+      },
+    });
+    Validations.of(fn).acknowledge({
+      id: 'AwsSolutions-L1',
+      reason:
+        'The runtime is pinned to Node.js 22 on purpose (the issue pins it; bundles target node22 and are tested on it); ' +
+        'moving to a newer runtime is a deliberate, tested upgrade rather than a side effect of a CDK release.',
+    });
+
+    options.queue.grantSendMessages(fn);
+    this.webhookSecret.grantRead(fn);
+
+    const [route] = this.httpApi.addRoutes({
+      path: CHANNEL_ROUTES[channel],
+      methods: [HttpMethod.POST],
+      integration: new HttpLambdaIntegration(`${name}Integration`, fn),
+    });
+    if (route) {
+      Validations.of(route).acknowledge({
+        id: 'AwsSolutions-APIG4',
+        reason:
+          'CometChat authenticates webhooks with HTTP Basic only, which API Gateway HTTP APIs cannot check; ' +
+          'the ingest function verifies them in constant time against the webhook secret before reading the body, ' +
+          'and answers 401 otherwise.',
+      });
+    }
+    return fn;
+  }
+}
+
+const validateProps = ({ queues, maxBodyBytes, memorySize }: IngestApiProps): void => {
+  const missing = CHANNELS.filter((channel) => queues[channel] === undefined);
+  if (missing.length > 0) throw new Error(`IngestApi: queues is missing the channel(s) ${missing.join(', ')}`);
+  if (maxBodyBytes !== undefined && !(Number.isInteger(maxBodyBytes) && maxBodyBytes > 0)) {
+    throw new Error(`IngestApi: maxBodyBytes must be a positive whole number of bytes, got ${maxBodyBytes}`);
+  }
+  if (memorySize !== undefined && !(Number.isInteger(memorySize) && memorySize >= MIN_INGEST_MEMORY_MB && memorySize <= 10_240)) {
+    throw new Error(`IngestApi: memorySize must be a whole number of MB from ${MIN_INGEST_MEMORY_MB} to 10240, got ${memorySize}`);
+  }
+};
