@@ -7,8 +7,16 @@
 
 /** Default-ignorable format characters: zero-width space/joiners, soft hyphen, bidi controls, tags. */
 const FORMAT_CHARACTERS = /\p{Cf}/gu;
-/** Combining marks left over after NFD: accents, diacritics, variation selectors. */
-const COMBINING_MARKS = /\p{M}/gu;
+/**
+ * Combining marks that are accents rather than letters: the script-independent
+ * diacritic blocks (Latin, Greek and Cyrillic accents, "zalgo" stacks),
+ * variation selectors and the grapheme joiner, plus the optional vowel points
+ * of Hebrew and Arabic. Marks that tell words apart in their script (Japanese
+ * voicing marks, Indic vowel signs, Thai tone marks) are kept: stripping them
+ * would turn ばか into はか and block an unrelated word.
+ */
+const ACCENT_MARKS =
+  /[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f\ufe00-\ufe0f\u{e0100}-\u{e01ef}\u0591-\u05c7\u064b-\u065f\u0670]/gu;
 /** Lower-case letters with a fold that `toLowerCase` does not do. */
 const EXTRA_FOLDS = /[ßς]/g;
 const EXTRA_FOLD_TABLE: Readonly<Record<string, string>> = { ß: 'ss', ς: 'σ' };
@@ -22,7 +30,10 @@ const PLAIN_ASCII = /^[^\u0080-\uffff]*$/;
  *    ligature `ﬁ` → `fi`, mathematical bold `𝐛𝐚𝐝` → `bad`, superscript digits → digits).
  * 2. Format characters (`\p{Cf}`: U+200B zero-width space, U+200C/D joiners, U+00AD
  *    soft hyphen, U+2060 word joiner, bidi controls) are removed, so `b\u200Bad` → `bad`.
- * 3. NFD, then combining marks (`\p{M}`) are removed, so `bád` → `bad` and `й` → `и`.
+ * 3. NFD, then accent marks (see `ACCENT_MARKS`) are removed, so `bád` → `bad`
+ *    and `й` → `и`; NFC puts back together what NFD took apart and is left
+ *    (Hangul syllables, kana with voicing marks), so patterns can be written
+ *    with ordinary composed characters.
  * 4. Lower case (locale independent), then `ß` → `ss` and final `ς` → `σ`, which
  *    `toLowerCase` leaves as they are.
  *
@@ -30,13 +41,14 @@ const PLAIN_ASCII = /^[^\u0080-\uffff]*$/;
  * letters spaced apart are not folded: blocked patterns can cover those.
  */
 export const normaliseForMatching = (text: string): string => {
-  // Most chat text is plain ASCII: skip three Unicode passes that would change nothing.
+  // Most chat text is plain ASCII: skip the Unicode passes, which would change nothing.
   if (PLAIN_ASCII.test(text)) return text.toLowerCase();
   return text
     .normalize('NFKC')
     .replace(FORMAT_CHARACTERS, '')
     .normalize('NFD')
-    .replace(COMBINING_MARKS, '')
+    .replace(ACCENT_MARKS, '')
+    .normalize('NFC')
     .toLowerCase()
     .replace(EXTRA_FOLDS, (letter) => EXTRA_FOLD_TABLE[letter] ?? letter);
 };
@@ -67,8 +79,26 @@ export const exceedsCodePoints = (text: string, max: number): boolean =>
  */
 export const escapeRegExp = (literal: string): string => literal.replace(/[\\^$.*+?()[\]{}|/]/g, '\\$&');
 
-/** Characters that make up a word: a blocked word never matches inside a longer run of these. */
-export const WORD_CHARACTER = String.raw`[\p{L}\p{N}_]`;
+/**
+ * Characters that make up a word: a blocked word never matches inside a longer
+ * run of these. Marks count as part of a word because the ones normalisation
+ * keeps (Indic vowel signs, kana voicing marks) sit inside words.
+ */
+export const WORD_CHARACTER = String.raw`[\p{L}\p{M}\p{N}_]`;
+
+/**
+ * Code points of `source` that normalisation changes beyond letter case, with
+ * what they become. A pattern is matched against normalised text, so a pattern
+ * holding one of these (`café`, a zero-width space, `ß`) could never match.
+ */
+export const charactersChangedByNormalisation = (source: string): Array<{ character: string; becomes: string }> => {
+  const changed: Array<{ character: string; becomes: string }> = [];
+  for (const character of source) {
+    const becomes = normaliseForMatching(character);
+    if (becomes !== character.toLowerCase().replace('ς', 'σ')) changed.push({ character, becomes });
+  }
+  return changed;
+};
 
 /**
  * Scripts written without spaces between words. Whole-word matching cannot
