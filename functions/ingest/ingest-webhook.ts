@@ -46,12 +46,12 @@ export const createIngestHandler = (options: IngestWebhookOptions): IngestHandle
       const text = readBody(event, options.maxBodyBytes);
       const payload = validate(route, parseJson(text));
       if (options.appId && (payload as { appId?: unknown }).appId !== options.appId) throw new WrongAppError();
-      const { idempotencyKey, correlationId } = route.describe(payload);
+      const { trigger, idempotencyKey, correlationId } = route.describe(payload);
       const { id } = await options.queue.enqueue({
         body: serialise(payload),
         attributes: {
           channel: route.channel,
-          trigger: route.trigger,
+          trigger,
           idempotencyKey,
           ...(correlationId ? { correlationId } : {}),
         },
@@ -110,7 +110,7 @@ const validate = (route: WebhookRoute, body: unknown): unknown => {
     throw new InvalidPayloadError([{ path: '', message: 'expected a JSON object' }]);
   }
   const { trigger, webhook } = body as { trigger?: unknown; webhook?: unknown };
-  if (trigger !== route.trigger) throw new WrongTriggerError(route.trigger, trigger);
+  if (!route.acceptsTrigger(trigger)) throw new WrongTriggerError(route.expectedTrigger, trigger);
   if (route.requiresCustomWebhook && webhook !== 'custom') throw new WrongWebhookError(webhook);
   const result = route.schema.safeParse(body);
   if (!result.success) throw new InvalidPayloadError(toIssues(result.error));

@@ -105,7 +105,7 @@ export class WrongTriggerError extends HttpError {
     super(
       400,
       'wrong_trigger',
-      `This route accepts trigger "${expected}", got ${describeValue(received)}: check the webhook URL configured for this provider in CometChat.`,
+      `This route accepts trigger ${expected}, got ${describeValue(received)}: check the webhook URL configured for this provider in CometChat.`,
     );
   }
 }
