@@ -1,0 +1,115 @@
+import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import type * as z from 'zod';
+import { QUEUE_SETTINGS } from '../../lib/queue-settings.ts';
+import type { Channel } from '../shared/channels.ts';
+import { logger } from '../shared/powertools.ts';
+import type { DeliveryOutcome } from '../delivery/outcome.ts';
+
+/** What a delivery knows besides the payload: how SQS and ingest labelled it. */
+export interface DeliveryContext {
+  readonly idempotencyKey: string;
+  readonly correlationId: string;
+  readonly messageId: string;
+  readonly receiveCount: number;
+}
+
+/** One outcome per target (a push goes to each device of the user; SMS and email have one target). */
+export interface TargetOutcome {
+  /** Safe to log: a device id or the channel name, never an address or token. */
+  readonly target: string;
+  readonly outcome: DeliveryOutcome;
+}
+
+export type Deliver<Payload> = (payload: Payload, context: DeliveryContext) => Promise<readonly TargetOutcome[]>;
+
+export interface NotificationConsumerOptions<Payload> {
+  readonly channel: Channel;
+  readonly schema: z.ZodType<Payload>;
+  readonly deliver: Deliver<Payload>;
+}
+
+/** The queued body is not a payload of this channel: retried, then kept in the DLQ for a person to look at. */
+export class UnreadableNotificationError extends Error {
+  override readonly name = 'UnreadableNotificationError';
+}
+
+/** Some target must be tried again: the record is reported as a batch item failure. */
+export class RetryLaterError extends Error {
+  override readonly name = 'RetryLaterError';
+}
+
+/**
+ * An SQS consumer for one channel: Powertools batch processing reports each
+ * failed record as a batch item failure, so one bad message never holds back
+ * the rest of its batch; it comes back after its visibility timeout and
+ * reaches the DLQ after maxReceiveCount receives.
+ */
+export const createNotificationConsumer = <Payload>({ channel, schema, deliver }: NotificationConsumerOptions<Payload>) => {
+  const processor = new BatchProcessor(EventType.SQS);
+
+  const handleRecord = async (record: SQSRecord): Promise<void> => {
+    const context = deliveryContext(record);
+    const lastAttempt = context.receiveCount >= QUEUE_SETTINGS.maxReceiveCount;
+    const payload = readPayload(schema, record, channel);
+    if (!payload.ok) {
+      logOutcome(channel, context, { target: channel, outcome: { kind: lastAttempt ? 'failed' : 'retry', cause: payload.cause } });
+      throw new UnreadableNotificationError(payload.cause);
+    }
+    const outcomes = await deliver(payload.value, context);
+    for (const outcome of outcomes) {
+      const final = outcome.outcome.kind === 'retry' && lastAttempt ? { ...outcome, outcome: { kind: 'failed' as const, cause: outcome.outcome.cause } } : outcome;
+      logOutcome(channel, context, final);
+    }
+    const retrying = outcomes.filter(({ outcome }) => outcome.kind === 'retry');
+    if (retrying.length > 0) {
+      throw new RetryLaterError(`${retrying.length} of ${outcomes.length} targets will be retried`);
+    }
+  };
+
+  return async (event: SQSEvent, lambdaContext: Context): Promise<SQSBatchResponse> =>
+    processPartialResponse(event, handleRecord, processor, { context: lambdaContext, throwOnFullBatchFailure: false });
+};
+
+const deliveryContext = (record: SQSRecord): DeliveryContext => ({
+  idempotencyKey: record.messageAttributes.idempotencyKey?.stringValue ?? `sqs:${record.messageId}`,
+  correlationId: record.messageAttributes.correlationId?.stringValue ?? record.messageId,
+  messageId: record.messageId,
+  receiveCount: Number(record.attributes.ApproximateReceiveCount ?? '1'),
+});
+
+const readPayload = <Payload>(
+  schema: z.ZodType<Payload>,
+  record: SQSRecord,
+  channel: Channel,
+): { ok: true; value: Payload } | { ok: false; cause: string } => {
+  let json: unknown;
+  try {
+    json = JSON.parse(record.body);
+  } catch {
+    return { ok: false, cause: `queued body is not JSON (expected a ${channel} payload)` };
+  }
+  const result = schema.safeParse(json);
+  if (!result.success) {
+    const paths = result.error.issues.map((issue) => issue.path.join('.') || '(root)').slice(0, 5);
+    return { ok: false, cause: `queued body is not a valid ${channel} payload at ${paths.join(', ')}` };
+  }
+  return { ok: true, value: result.data };
+};
+
+/** One log line per outcome; only ids and reasons, never addresses, tokens or text. */
+const logOutcome = (channel: Channel, context: DeliveryContext, { target, outcome }: TargetOutcome): void => {
+  const fields = {
+    channel,
+    target,
+    outcome: outcome.kind,
+    correlationId: context.correlationId,
+    messageId: context.messageId,
+    receiveCount: context.receiveCount,
+    ...(outcome.kind === 'skipped' ? { reason: outcome.reason } : {}),
+    ...(outcome.kind === 'retry' || outcome.kind === 'failed' ? { cause: outcome.cause } : {}),
+  };
+  if (outcome.kind === 'failed') logger.error('delivery outcome', fields);
+  else if (outcome.kind === 'retry') logger.warn('delivery outcome', fields);
+  else logger.info('delivery outcome', fields);
+};
