@@ -37,7 +37,7 @@ export const deliverPush =
             return sentOutcome(messageId);
           } catch (error) {
             const outcome = outcomeOfProviderError(error, { target: 'endpoint' });
-            if (outcome.kind === 'skipped') await directory.removeDevice(uid, device.deviceId);
+            if (outcome.kind === 'skipped') await directory.removeDevice(uid, device.deviceId, { endpointArn: device.endpointArn });
             return outcome;
           }
         }),

@@ -14,7 +14,9 @@ export type ErrorCode =
   | 'unsupported_media_type'
   | 'not_found'
   | 'method_not_allowed'
-  | 'unavailable';
+  | 'unavailable'
+  | 'invalid_request'
+  | 'platform_not_configured';
 
 export interface PayloadIssue {
   readonly path: string;
@@ -151,3 +153,47 @@ export class UnavailableError extends HttpError {
 
 const describeValue = (value: unknown): string =>
   typeof value === 'string' ? `"${value.slice(0, 100)}"` : value === undefined ? 'none' : typeof value;
+
+/** A directory API request (path parameters or body) does not match its schema; `issues` name each failing field. */
+export class InvalidRequestError extends HttpError {
+  override readonly name = 'InvalidRequestError';
+  constructor(readonly issues: readonly PayloadIssue[]) {
+    super(
+      400,
+      'invalid_request',
+      `Request is invalid: ${issues
+        .slice(0, 5)
+        .map((issue) => `${issue.path || '(body)'}: ${issue.message}`)
+        .join('; ')}${issues.length > 5 ? `; and ${issues.length - 5} more` : ''}.`,
+    );
+  }
+  override details(): Record<string, unknown> {
+    return { issues: this.issues };
+  }
+}
+
+/** 401 for the directory API, whose callers authenticate with `Authorization: Bearer <admin token>`. */
+export class BearerUnauthorizedError extends HttpError {
+  override readonly name = 'BearerUnauthorizedError';
+  constructor(message: string) {
+    super(401, 'unauthorized', message);
+  }
+  override headers(): Record<string, string> {
+    return { 'www-authenticate': 'Bearer realm="cometchat-relay"' };
+  }
+}
+
+/** A device registers for a platform this deployment has no SNS platform application for: the operator must configure one. */
+export class PlatformNotConfiguredError extends HttpError {
+  override readonly name = 'PlatformNotConfiguredError';
+  constructor(readonly platform: string) {
+    super(
+      422,
+      'platform_not_configured',
+      `No SNS platform application is configured for platform "${platform}": set platformApplicationArns.${platform} in the "cometchat-relay" CDK context (cdk.json) and deploy again.`,
+    );
+  }
+  override details(): Record<string, unknown> {
+    return { platform: this.platform };
+  }
+}
