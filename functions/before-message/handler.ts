@@ -1,0 +1,51 @@
+import { isAbsolute, resolve } from 'node:path';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
+import * as z from 'zod';
+import { type CompiledPolicy, DEFAULT_POLICY, loadPolicyFile } from '../policy/policy-schema.ts';
+import { readEnv } from '../shared/env.ts';
+import { logger } from '../shared/powertools.ts';
+import { secretCredentialStore } from '../shared/secret-credential-store.ts';
+import { createBeforeMessageHandler } from './before-message-webhook.ts';
+import { countDecision, countPolicyError } from './metrics.ts';
+
+const env = readEnv({
+  WEBHOOK_SECRET_ARN: z.string().min(1),
+  COMETCHAT_APP_ID: z.string().default(''),
+  MAX_BODY_BYTES: z.coerce.number().int().positive(),
+  /** The policy JSON bundled with the function, relative to the bundle root; absent: the default policy (everything passes). */
+  POLICY_FILE: z.string().optional(),
+});
+
+/**
+ * Loaded and validated at cold start: an invalid file fails the init (and
+ * every request with it) instead of letting messages through unchecked while
+ * looking healthy. CDK validates the same file at synth, so this is a backstop.
+ */
+const loadPolicy = (file: string | undefined): CompiledPolicy => {
+  if (!file) return DEFAULT_POLICY;
+  // Lambda runs from the bundle root (LAMBDA_TASK_ROOT), where CDK copies the file.
+  const path = isAbsolute(file) ? file : resolve(process.env.LAMBDA_TASK_ROOT ?? process.cwd(), file);
+  const policy = loadPolicyFile(path);
+  for (const warning of policy.warnings) logger.warn('before_message policy warning', { warning });
+  return policy;
+};
+
+/**
+ * The same budget as ingest's clients (INGEST_HTTP_TIMEOUTS), written out so
+ * that this bundle does not pull in the SQS client that module imports.
+ */
+const SECRET_HTTP_TIMEOUTS = { connectionTimeout: 300, requestTimeout: 500 } as const;
+
+/** Lambda entry point: the before_message policy behind Basic Auth from Secrets Manager. */
+export const handler = createBeforeMessageHandler({
+  credentials: secretCredentialStore({
+    client: new SecretsManagerClient({ maxAttempts: 2, requestHandler: new NodeHttpHandler(SECRET_HTTP_TIMEOUTS) }),
+    secretId: env.WEBHOOK_SECRET_ARN,
+  }),
+  policy: loadPolicy(env.POLICY_FILE),
+  appId: env.COMETCHAT_APP_ID || undefined,
+  maxBodyBytes: env.MAX_BODY_BYTES,
+  onPolicyError: countPolicyError,
+  onDecision: countDecision,
+});
