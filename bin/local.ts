@@ -1,22 +1,23 @@
 import { resolve } from 'node:path';
 import * as z from 'zod';
+import { DEFAULT_POLICY, loadPolicyFile } from '../functions/policy/policy-schema.ts';
 import { LOCAL_DEFAULTS, startLocalStack } from '../lib/local/local-stack.ts';
 
 /**
  * `npm start`: the relay on this machine with no AWS account. Settings come
  * from the environment; every default is printed so it can be pasted into curl.
  */
+const alphanumeric = (max: number) =>
+  z.string().regex(new RegExp(`^[A-Za-z0-9]{1,${max}}$`), `CometChat accepts 1 to ${max} letters and digits`);
+
 const Env = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(LOCAL_DEFAULTS.port),
-  WEBHOOK_USERNAME: z
-    .string()
-    .regex(/^[A-Za-z0-9]{1,50}$/, 'CometChat accepts 1 to 50 letters and digits')
-    .default(LOCAL_DEFAULTS.webhookUsername),
-  WEBHOOK_PASSWORD: z
-    .string()
-    .regex(/^[A-Za-z0-9]{1,100}$/, 'CometChat accepts 1 to 100 letters and digits')
-    .default(LOCAL_DEFAULTS.webhookPassword),
+  WEBHOOK_USERNAME: alphanumeric(50).default(LOCAL_DEFAULTS.webhookUsername),
+  WEBHOOK_PASSWORD: alphanumeric(100).default(LOCAL_DEFAULTS.webhookPassword),
+  ADMIN_TOKEN: z.string().min(8, 'use at least 8 characters').default(LOCAL_DEFAULTS.adminToken),
   COMETCHAT_APP_ID: z.string().optional(),
+  SENDER_EMAIL: z.email().default(LOCAL_DEFAULTS.senderEmail),
+  POLICY_FILE: z.string().optional(),
   RELAY_DATA_DIR: z.string().default('local-data'),
 });
 
@@ -29,30 +30,46 @@ const main = async () => {
     process.exit(1);
   }
   const env = parsed.data;
+  // Validated before anything starts: a policy with a typo fails here with the path to fix.
+  const policy = env.POLICY_FILE ? loadPolicyFile(resolve(env.POLICY_FILE)) : DEFAULT_POLICY;
+  for (const warning of policy.warnings) console.warn(`policy warning: ${warning}`);
+  const dataDir = resolve(env.RELAY_DATA_DIR);
   const stack = await startLocalStack({
     port: env.PORT,
     webhookCredentials: [{ username: env.WEBHOOK_USERNAME, password: env.WEBHOOK_PASSWORD }],
+    adminTokens: [env.ADMIN_TOKEN],
     ...(env.COMETCHAT_APP_ID ? { appId: env.COMETCHAT_APP_ID } : {}),
-    dataDir: resolve(env.RELAY_DATA_DIR),
+    senderEmail: env.SENDER_EMAIL,
+    policy,
+    dataDir,
   });
 
   console.log(`cometchat-relay is running locally at ${stack.url}
 
-Webhook URLs (CometChat custom providers, HTTP Basic Auth):
-  push   ${stack.webhookUrls.push}
-  sms    ${stack.webhookUrls.sms}
-  email  ${stack.webhookUrls.email}
+Webhook URLs (CometChat, HTTP Basic Auth):
+  push            ${stack.webhookUrls.push}
+  sms             ${stack.webhookUrls.sms}
+  email           ${stack.webhookUrls.email}
+  before_message  ${stack.beforeMessageUrl}   (policy: ${env.POLICY_FILE ?? 'default, lets everything through'})
 
 Webhook credentials:
   username  ${env.WEBHOOK_USERNAME}
   password  ${env.WEBHOOK_PASSWORD}
 
-Emulators (point the AWS CLI or SDK here, region us-east-1, any credentials):
-  SQS       ${stack.endpoints.sqs}
-  DynamoDB  ${stack.endpoints.dynamodb}
-  SES v2    ${stack.endpoints.ses}
+Directory API (your backend, Authorization: Bearer <admin token>):
+  ${stack.directoryUrl}/{uid}/devices/{deviceId}   ${stack.directoryUrl}/{uid}/contact
+  admin token  ${env.ADMIN_TOKEN}
 
-Data is kept in ${resolve(env.RELAY_DATA_DIR)} (delete it to start fresh). Ctrl-C stops everything.`);
+Outbox (everything that would have been sent):
+  ${stack.url}/_local/            ${stack.url}/_local/outbox
+
+Emulators (point the AWS CLI or SDK here, region us-east-1, any credentials):
+  SQS and SNS topics  ${stack.endpoints.sqs}
+  DynamoDB            ${stack.endpoints.dynamodb}
+  SES v2              ${stack.endpoints.ses}
+  SNS push and SMS    ${stack.endpoints.sns}
+
+Data is kept in ${dataDir} (delete it to start fresh). Ctrl-C stops everything.`);
 
   let stopping = false;
   const shutdown = async (signal: string) => {

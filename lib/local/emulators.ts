@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import * as sesModule from 'aws-ses-v2-local';
 import dynalite from 'dynalite';
 import { buildApp } from 'fauxqs';
+import { startSnsEmulator } from './sns-emulator.ts';
 
 // aws-ses-v2-local is CommonJS with an `exports.default`: Node hands ESM the whole exports object.
 type StartSes = (config?: { host?: string; port?: number }) => Promise<Server>;
@@ -14,8 +15,11 @@ const sesServer: StartSes = typeof sesExports === 'function' ? sesExports : sesE
 /** Where each emulator listens; the relay's AWS SDK clients are pointed here. */
 export interface EmulatorEndpoints {
   readonly dynamodb: string;
+  /** fauxqs: SQS and SNS topics. */
   readonly sqs: string;
   readonly ses: string;
+  /** The project's own SNS emulator: mobile push and SMS (its controls under `/_emulator/`). */
+  readonly sns: string;
 }
 
 export interface RunningEmulators {
@@ -32,8 +36,9 @@ export interface StartEmulatorsOptions {
 }
 
 /**
- * Starts dynalite (DynamoDB), fauxqs (SQS and SNS topics) and aws-ses-v2-local
- * (SES v2) in this process on loopback, each on a free port.
+ * Starts dynalite (DynamoDB), fauxqs (SQS and SNS topics), aws-ses-v2-local
+ * (SES v2) and the project's SNS push/SMS emulator in this process on
+ * loopback, each on a free port.
  */
 export const startEmulators = async ({ dataDir, host = '127.0.0.1' }: StartEmulatorsOptions = {}): Promise<RunningEmulators> => {
   let dynamodbPath: string | undefined;
@@ -52,6 +57,8 @@ export const startEmulators = async ({ dataDir, host = '127.0.0.1' }: StartEmula
 
   const ses = await sesServer({ host, port: 0 });
 
+  const sns = await startSnsEmulator({ host, ...(dataDir ? { dataFile: join(dataDir, 'sns.json') } : {}) });
+
   const urlOf = (server: Server) => `http://${host}:${(server.address() as AddressInfo).port}`;
   let sqsStopped = false;
   const stopSqs = async () => {
@@ -60,10 +67,10 @@ export const startEmulators = async ({ dataDir, host = '127.0.0.1' }: StartEmula
     await sqs.close();
   };
   return {
-    endpoints: { dynamodb: urlOf(dynamo), sqs: urlOf(sqs.server), ses: urlOf(ses) },
+    endpoints: { dynamodb: urlOf(dynamo), sqs: urlOf(sqs.server), ses: urlOf(ses), sns: sns.endpoint },
     stopSqs,
     async stop() {
-      await Promise.all([stopSqs(), closeServer(dynamo), closeServer(ses)]);
+      await Promise.all([stopSqs(), closeServer(dynamo), closeServer(ses), sns.stop()]);
     },
   };
 };

@@ -1,22 +1,47 @@
-import { SQSClient } from '@aws-sdk/client-sqs';
-import { CHANNEL_ROUTES, CHANNELS, type Channel } from '../../functions/shared/channels.ts';
-import type { BasicCredentials } from '../../functions/shared/basic-auth.ts';
-import { createIngestSqsClient } from '../../functions/shared/clients/sqs.ts';
-import { staticCredentialStore } from '../../functions/shared/ports/credential-store.ts';
-import { sqsNotificationQueue } from '../../functions/shared/sqs-notification-queue.ts';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SESv2Client } from '@aws-sdk/client-sesv2';
+import { SNSClient } from '@aws-sdk/client-sns';
+import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { type DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { createBeforeMessageHandler, beforeMessageLambdaRoute } from '../../functions/before-message/before-message-webhook.ts';
+import { createEmailConsumer, createPushConsumer, createSmsConsumer } from '../../functions/consumers/channel-consumers.ts';
+import { createDirectoryHandler, directoryLambdaRoutes } from '../../functions/directory/directory-api.ts';
+import { staticAdminTokenSource } from '../../functions/directory/admin-auth.ts';
 import { createIngestHandler } from '../../functions/ingest/ingest-webhook.ts';
 import { webhookRoute } from '../../functions/ingest/webhook-routes.ts';
+import type { CompiledPolicy } from '../../functions/policy/policy-schema.ts';
+import { DEFAULT_POLICY } from '../../functions/policy/policy-schema.ts';
+import { sesEmailSender, snsPushSender, snsSmsSender } from '../../functions/shared/aws-senders.ts';
+import type { BasicCredentials } from '../../functions/shared/basic-auth.ts';
+import { CHANNEL_ROUTES, CHANNELS, type Channel } from '../../functions/shared/channels.ts';
+import { createDocumentClient } from '../../functions/shared/clients/dynamodb.ts';
+import { createIngestSqsClient } from '../../functions/shared/clients/sqs.ts';
+import { dynamoDbDeliveryLedger } from '../../functions/shared/dynamodb-delivery-ledger.ts';
+import { DynamoDbDirectory } from '../../functions/shared/dynamodb-directory.ts';
+import { staticCredentialStore } from '../../functions/shared/ports/credential-store.ts';
+import type { Platform } from '../../functions/shared/ports/directory.ts';
+import { snsPlatformEndpoints } from '../../functions/shared/sns-platform-endpoints.ts';
+import { sqsNotificationQueue } from '../../functions/shared/sqs-notification-queue.ts';
 import { type ChannelQueues, createChannelQueues } from './channel-queues.ts';
 import { type EmulatorEndpoints, type RunningEmulators, startEmulators } from './emulators.ts';
 import { localClientConfig } from './local-aws.ts';
-import { type LambdaRoute, startLocalServer } from './local-server.ts';
+import { type LambdaRoute, type LocalRoute, startLocalServer, writeJson } from './local-server.ts';
+import { clearOutbox, type OutboxSources, readOutbox } from './outbox.ts';
+import { renderOutboxPage } from './outbox-page.ts';
+import { type SqsBatchHandler, type SqsPoller, startSqsPoller } from './sqs-poller.ts';
+import { createPlatformApplications, createTables, type LocalTableNames } from './tables.ts';
+import { snsEmulatorClient } from './sns-emulator-client.ts';
 
 export const LOCAL_DEFAULTS = {
   port: 3000,
   webhookUsername: 'cometchat',
   webhookPassword: 'localpassword',
-  queuePrefix: 'cometchat-relay-local',
+  adminToken: 'localadmintoken',
+  senderEmail: 'notifications@cometchat-relay.local',
+  resourcePrefix: 'cometchat-relay-local',
   maxBodyBytes: 256 * 1024,
+  /** Seconds before a failed message comes back; the deployed queues wait 6 × the consumer timeout. */
+  visibilityTimeoutSeconds: 5,
 } as const;
 
 export interface LocalStackOptions {
@@ -25,77 +50,227 @@ export interface LocalStackOptions {
   readonly port?: number;
   /** Accepted webhook credentials (one pair, or two to try a rotation). */
   readonly webhookCredentials: readonly BasicCredentials[];
+  /** Accepted directory API bearer tokens. Default: the local admin token. */
+  readonly adminTokens?: readonly string[];
   /** CometChat app id to enforce, as `appId` does in the deployed stack. */
   readonly appId?: string;
   readonly maxBodyBytes?: number;
-  /** Folder for data kept across restarts. In memory when absent. */
+  /** Folder for data kept across restarts (directory, SNS endpoints). In memory when absent. */
   readonly dataDir?: string;
   /** Emulators already running (the test suite starts them once); started here when absent. */
   readonly emulators?: EmulatorEndpoints;
-  readonly queuePrefix?: string;
+  /** Prefix of queue, table and platform application names, so several stacks can share emulators. */
+  readonly resourcePrefix?: string;
+  readonly visibilityTimeoutSeconds?: number;
+  /** Where emails come from (any address works locally). */
+  readonly senderEmail?: string;
+  readonly sms?: { readonly senderId?: string; readonly originationNumber?: string; readonly maxPrice?: string };
+  readonly policy?: CompiledPolicy;
+  /** Run the consumers (default true); tests of ingest alone switch them off to read the queues. */
+  readonly consumers?: boolean;
 }
 
 export interface LocalStack {
   readonly url: string;
   readonly webhookUrls: Readonly<Record<Channel, string>>;
+  readonly beforeMessageUrl: string;
+  readonly directoryUrl: string;
   readonly queues: ChannelQueues;
+  readonly tables: LocalTableNames;
+  readonly platformApplications: Readonly<Record<Platform, string>>;
   readonly endpoints: EmulatorEndpoints;
+  readonly outbox: OutboxSources;
+  /** Resolves once every queue is empty and no batch is being delivered. */
+  idle(): Promise<void>;
   stop(): Promise<void>;
 }
 
 /**
- * The whole relay on one machine: the emulators, the queues created from the
- * deployed definitions, and the same handler code behind a local HTTP server
- * that speaks API Gateway's event format.
+ * The whole relay on one machine: the emulators, queues and tables created
+ * from the deployed definitions, the same handler code behind a local HTTP
+ * server that speaks API Gateway's event format, and pollers that feed the
+ * consumers real SQS batches.
  */
 export const startLocalStack = async (options: LocalStackOptions): Promise<LocalStack> => {
   const started: RunningEmulators | undefined = options.emulators
     ? undefined
     : await startEmulators(options.dataDir ? { dataDir: options.dataDir } : {});
   const endpoints = options.emulators ?? (started as RunningEmulators).endpoints;
+  const prefix = options.resourcePrefix ?? LOCAL_DEFAULTS.resourcePrefix;
+  const cleanups: Array<() => Promise<void> | void> = [];
+  const stopAll = async () => {
+    for (const cleanup of cleanups.reverse()) await cleanup();
+    await started?.stop();
+  };
+
   try {
     const sqsConfig = { ...localClientConfig(endpoints.sqs), useQueueUrlAsEndpoint: false };
-    const admin = new SQSClient(sqsConfig);
-    const queues = await createChannelQueues({ sqs: admin, prefix: options.queuePrefix ?? LOCAL_DEFAULTS.queuePrefix });
-    admin.destroy();
-
+    const sqs = new SQSClient(sqsConfig);
+    const dynamodbClient = new DynamoDBClient(localClientConfig(endpoints.dynamodb));
+    const dynamodb = createDocumentClient(localClientConfig(endpoints.dynamodb));
+    const sns = new SNSClient(localClientConfig(endpoints.sns));
+    const ses = new SESv2Client(localClientConfig(endpoints.ses));
     const ingestSqs = createIngestSqsClient(sqsConfig);
-    const credentials = staticCredentialStore(options.webhookCredentials);
-    const lambdaRoutes: LambdaRoute[] = CHANNELS.map((channel) => ({
-      method: 'POST',
-      path: CHANNEL_ROUTES[channel],
-      handler: createIngestHandler({
-        route: webhookRoute(channel),
-        credentials,
-        queue: sqsNotificationQueue({ client: ingestSqs, queueUrl: queues[channel].url }),
-        appId: options.appId,
-        maxBodyBytes: options.maxBodyBytes ?? LOCAL_DEFAULTS.maxBodyBytes,
+    cleanups.push(() => [sqs, dynamodbClient, dynamodb, sns, ses, ingestSqs].forEach((client) => client.destroy()));
+
+    const [queues, tables, platformApplications] = await Promise.all([
+      createChannelQueues({
+        sqs,
+        prefix,
+        visibilityTimeoutSeconds: options.visibilityTimeoutSeconds ?? LOCAL_DEFAULTS.visibilityTimeoutSeconds,
       }),
-    }));
+      createTables({ dynamodb: dynamodbClient, prefix }),
+      createPlatformApplications(sns, { namePrefix: prefix }),
+    ]);
+
+    const credentials = staticCredentialStore(options.webhookCredentials);
+    const maxBodyBytes = options.maxBodyBytes ?? LOCAL_DEFAULTS.maxBodyBytes;
+    const directory = new DynamoDbDirectory({ client: dynamodb, tableName: tables.directory });
+    const ledger = dynamoDbDeliveryLedger({ client: dynamodb, tableName: tables.deliveries });
+
+    const lambdaRoutes: LambdaRoute[] = [
+      ...CHANNELS.map((channel) => ({
+        method: 'POST',
+        path: CHANNEL_ROUTES[channel],
+        handler: createIngestHandler({
+          route: webhookRoute(channel),
+          credentials,
+          queue: sqsNotificationQueue({ client: ingestSqs, queueUrl: queues[channel].url }),
+          appId: options.appId,
+          maxBodyBytes,
+        }),
+      })),
+      beforeMessageLambdaRoute(
+        createBeforeMessageHandler({
+          credentials,
+          policy: options.policy ?? DEFAULT_POLICY,
+          maxBodyBytes,
+          ...(options.appId ? { appId: options.appId } : {}),
+        }),
+      ),
+      ...directoryLambdaRoutes(
+        createDirectoryHandler({
+          adminTokens: staticAdminTokenSource(options.adminTokens ?? [LOCAL_DEFAULTS.adminToken]),
+          directory,
+          endpoints: snsPlatformEndpoints(sns),
+          platformApplications,
+        }),
+      ),
+    ];
+
+    const outbox: OutboxSources = {
+      sns: snsEmulatorClient(endpoints.sns),
+      sesEndpoint: endpoints.ses,
+      endpointOwners: endpointOwners(dynamodb, tables.directory),
+    };
+    const localRoutes: LocalRoute[] = [
+      {
+        method: 'GET',
+        path: '/_local/outbox',
+        serve: async (_request, response) => writeJson(response, 200, await readOutbox(outbox)),
+      },
+      {
+        method: 'DELETE',
+        path: '/_local/outbox',
+        serve: async (_request, response) => {
+          await clearOutbox(outbox);
+          response.writeHead(204).end();
+        },
+      },
+      {
+        method: 'GET',
+        path: '/_local/',
+        serve: async (_request, response) => {
+          response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+          response.end(renderOutboxPage(await readOutbox(outbox)));
+        },
+      },
+    ];
+
+    const pollers: SqsPoller[] = [];
+    if (options.consumers !== false) {
+      const consumers: Record<Channel, SqsBatchHandler> = {
+        push: createPushConsumer({ directory, sender: snsPushSender(sns), ledger }),
+        sms: createSmsConsumer({ directory, sender: snsSmsSender(sns), ledger, options: options.sms ?? {} }),
+        email: createEmailConsumer({
+          directory,
+          sender: sesEmailSender({ ses, from: options.senderEmail ?? LOCAL_DEFAULTS.senderEmail }),
+          ledger,
+        }),
+      };
+      for (const channel of CHANNELS) {
+        const { Attributes } = await sqs.send(
+          new GetQueueAttributesCommand({ QueueUrl: queues[channel].url, AttributeNames: ['QueueArn'] }),
+        );
+        pollers.push(
+          startSqsPoller({
+            sqs,
+            queueUrl: queues[channel].url,
+            queueArn: Attributes?.QueueArn ?? '',
+            handler: consumers[channel],
+            onError: (error) => console.error(`${channel} poller:`, error instanceof Error ? error.message : error),
+          }),
+        );
+      }
+      cleanups.push(async () => {
+        await Promise.all(pollers.map((poller) => poller.stop()));
+      });
+    }
 
     const server = await startLocalServer({
       host: options.host ?? '127.0.0.1',
       port: options.port ?? LOCAL_DEFAULTS.port,
       lambdaRoutes,
+      localRoutes,
       onHandlerCrash: (error) => console.error('handler crashed', error),
     });
-    const webhookUrls = Object.fromEntries(
-      CHANNELS.map((channel) => [channel, `${server.url}${CHANNEL_ROUTES[channel]}`]),
-    ) as Record<Channel, string>;
+    cleanups.push(() => server.close());
 
     return {
       url: server.url,
-      webhookUrls,
+      webhookUrls: Object.fromEntries(CHANNELS.map((channel) => [channel, `${server.url}${CHANNEL_ROUTES[channel]}`])) as Record<
+        Channel,
+        string
+      >,
+      beforeMessageUrl: `${server.url}/cometchat/before-message`,
+      directoryUrl: `${server.url}/users`,
       queues,
+      tables,
+      platformApplications,
       endpoints,
-      async stop() {
-        await server.close();
-        ingestSqs.destroy();
-        await started?.stop();
+      outbox,
+      async idle() {
+        await Promise.all(pollers.map((poller) => poller.idle()));
       },
+      stop: stopAll,
     };
   } catch (error) {
-    await started?.stop();
+    await stopAll();
     throw error;
   }
+};
+
+/**
+ * Who owns each push endpoint, for the outbox only: one scan is fine for a
+ * local directory, and a deployed relay never needs this lookup. A device
+ * removed since its push was sent is not found; its entry shows the ARN.
+ */
+const endpointOwners = (dynamodb: DynamoDBDocumentClient, tableName: string) => async (): Promise<ReadonlyMap<string, string>> => {
+  const owners = new Map<string, string>();
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const page = await dynamodb.send(
+      new ScanCommand({
+        TableName: tableName,
+        FilterExpression: 'attribute_exists(endpointArn)',
+        ProjectionExpression: 'uid, endpointArn',
+        ...(startKey ? { ExclusiveStartKey: startKey } : {}),
+      }),
+    );
+    for (const item of page.Items ?? []) {
+      if (typeof item.endpointArn === 'string' && typeof item.uid === 'string') owners.set(item.endpointArn, item.uid);
+    }
+    startKey = page.LastEvaluatedKey;
+  } while (startKey);
+  return owners;
 };

@@ -1,4 +1,5 @@
-import type { PublishedMessage, SnsEmulator } from './sns-emulator.ts';
+import type { PublishedMessage } from './sns-emulator.ts';
+import type { SnsEmulatorControls } from './sns-emulator-client.ts';
 
 /** One thing that would have left the system (SPEC §7). */
 export interface OutboxEntry {
@@ -23,10 +24,12 @@ export interface RecordedEvent {
 }
 
 export interface OutboxSources {
-  readonly sns: Pick<SnsEmulator, 'published' | 'clearPublished'>;
+  readonly sns: SnsEmulatorControls;
   /** aws-ses-v2-local's base URL (its `/store` and `/clear-store`). */
   readonly sesEndpoint: string;
   readonly events?: { list(): readonly RecordedEvent[]; clear(): void };
+  /** Endpoint ARN → uid, so push entries say who they are for. */
+  readonly endpointOwners?: () => Promise<ReadonlyMap<string, string>>;
 }
 
 interface SesStoredEmail {
@@ -39,12 +42,13 @@ interface SesStoredEmail {
 }
 
 /** Reads the outbox back from the emulators, oldest first. */
-export const readOutbox = async ({ sns, sesEndpoint, events }: OutboxSources): Promise<OutboxEntry[]> => {
+export const readOutbox = async ({ sns, sesEndpoint, events, endpointOwners }: OutboxSources): Promise<OutboxEntry[]> => {
+  const owners = (await endpointOwners?.()) ?? new Map<string, string>();
   const response = await fetch(`${sesEndpoint}/store`);
   if (!response.ok) throw new Error(`SES emulator answered ${response.status} for /store`);
   const { emails = [] } = (await response.json()) as { emails?: SesStoredEmail[] };
   const entries: OutboxEntry[] = [
-    ...sns.published().map(fromSns),
+    ...(await sns.published()).map((message) => fromSns(message, owners)),
     ...emails.flatMap((email) =>
       email.destination.to.map(
         (to): OutboxEntry => ({
@@ -70,13 +74,13 @@ export const readOutbox = async ({ sns, sesEndpoint, events }: OutboxSources): P
 };
 
 export const clearOutbox = async ({ sns, sesEndpoint, events }: OutboxSources): Promise<void> => {
-  sns.clearPublished();
+  await sns.clearPublished();
   events?.clear();
   const response = await fetch(`${sesEndpoint}/clear-store`, { method: 'POST' });
   if (!response.ok) throw new Error(`SES emulator answered ${response.status} for /clear-store`);
 };
 
-const fromSns = (message: PublishedMessage): OutboxEntry => {
+const fromSns = (message: PublishedMessage, owners: ReadonlyMap<string, string>): OutboxEntry => {
   if (message.kind === 'sms') {
     return {
       channel: 'sms',
@@ -89,7 +93,7 @@ const fromSns = (message: PublishedMessage): OutboxEntry => {
   }
   return {
     channel: 'push',
-    to: message.customUserData ?? message.targetArn ?? '',
+    to: owners.get(message.targetArn ?? '') ?? message.customUserData ?? message.targetArn ?? '',
     target: message.targetArn ?? '',
     payload: { platform: message.platform, message: parseJson(message.deliveredMessage), attributes: message.messageAttributes },
     at: message.at,

@@ -29,7 +29,8 @@ beforeAll(async () => {
   stack = await startLocalStack({
     port: 0,
     emulators,
-    queuePrefix: `ingest-${randomUUID().slice(0, 8)}`,
+    resourcePrefix: `ingest-${randomUUID().slice(0, 8)}`,
+    consumers: false,
     webhookCredentials: [TEST_CREDENTIALS, ROTATED_CREDENTIALS],
     maxBodyBytes: 64 * 1024,
   });
@@ -173,7 +174,8 @@ describe('a configured CometChat app id', () => {
     pinned = await startLocalStack({
       port: 0,
       emulators,
-      queuePrefix: `app-${randomUUID().slice(0, 8)}`,
+      resourcePrefix: `app-${randomUUID().slice(0, 8)}`,
+      consumers: false,
       webhookCredentials: [TEST_CREDENTIALS],
       appId: 'app123',
     });
