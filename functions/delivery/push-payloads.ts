@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Platform } from '../shared/ports/directory.ts';
+import { type Platform, SNS_PLATFORM_OF } from '../shared/ports/directory.ts';
 import type { NotificationDetails } from '../shared/schemas/push.ts';
 import { PermanentDeliveryError } from './outcome.ts';
 
@@ -37,13 +37,8 @@ export interface PushTarget {
   readonly platform: Platform;
 }
 
-export const SNS_PLATFORM_KEYS = {
-  fcm: 'GCM',
-  apns: 'APNS',
-  apns_sandbox: 'APNS_SANDBOX',
-  apns_voip: 'APNS_VOIP',
-  apns_voip_sandbox: 'APNS_VOIP_SANDBOX',
-} as const satisfies Record<Platform, string>;
+/** The key of each platform's entry in an SNS `MessageStructure: 'json'` message. */
+export const SNS_PLATFORM_KEYS = SNS_PLATFORM_OF;
 
 /**
  * Byte limits of the platform payload (the string under the platform key).

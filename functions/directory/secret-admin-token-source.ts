@@ -1,6 +1,6 @@
-import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import * as z from 'zod';
+import { cachedSecret } from '../shared/cached-secret.ts';
 import type { AdminTokenSource } from './admin-auth.ts';
 
 /**
@@ -23,30 +23,16 @@ export interface SecretAdminTokenSourceOptions {
 }
 
 /**
- * Secrets Manager-backed admin tokens, cached across invocations by Powertools
- * Parameters (as the webhook credentials are). A wrong token may force one
- * rate-limited refresh so that a rotated token works within seconds; the rate
- * limit keeps a stream of bad guesses from becoming a stream of Secrets Manager calls.
+ * Secrets Manager-backed admin tokens, cached like the webhook credentials: a
+ * wrong token may force one rate-limited refresh so that a rotated token works
+ * within seconds.
  */
-export const secretAdminTokenSource = ({
-  client,
-  secretId,
-  maxAgeSeconds = 300,
-  minRefreshIntervalMs = 30_000,
-}: SecretAdminTokenSourceOptions): AdminTokenSource => {
-  const provider = new SecretsProvider({ awsSdkV3Client: client });
-  let lastForcedRefresh = 0;
+export const secretAdminTokenSource = (options: SecretAdminTokenSourceOptions): AdminTokenSource => {
+  const read = cachedSecret({ ...options, schema: AdminSecretSchema, describe: '{"token"}' });
   return {
-    async accepted(options) {
-      const now = Date.now();
-      const forceFetch = options?.refresh === true && now - lastForcedRefresh >= minRefreshIntervalMs;
-      if (forceFetch) lastForcedRefresh = now;
-      const raw = await provider.get(secretId, { maxAge: maxAgeSeconds, transform: 'json', forceFetch });
-      const parsed = AdminSecretSchema.safeParse(raw);
-      if (!parsed.success) {
-        throw new Error(`Admin secret ${secretId} is not {"token": "..."} JSON: ${parsed.error.issues.map((i) => i.message).join('; ')}`);
-      }
-      return parsed.data.secondaryToken ? [parsed.data.token, parsed.data.secondaryToken] : [parsed.data.token];
+    async accepted(request) {
+      const secret = await read(request);
+      return secret.secondaryToken ? [secret.token, secret.secondaryToken] : [secret.token];
     },
   };
 };

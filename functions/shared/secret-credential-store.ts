@@ -1,7 +1,7 @@
-import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import * as z from 'zod';
 import type { BasicCredentials } from './basic-auth.ts';
+import { cachedSecret } from './cached-secret.ts';
 import type { CredentialStore } from './ports/credential-store.ts';
 
 /**
@@ -37,29 +37,11 @@ export interface SecretCredentialStoreOptions {
 }
 
 /**
- * Secrets Manager-backed credentials, cached across invocations by Powertools
- * Parameters. A failed login may force one refresh (rate-limited) so that a
- * newly rotated pair works within seconds rather than after the cache expires.
+ * Secrets Manager-backed credentials. A failed login may force one refresh
+ * (rate-limited) so that a newly rotated pair works within seconds rather than
+ * after the cache expires.
  */
-export const secretCredentialStore = ({
-  client,
-  secretId,
-  maxAgeSeconds = 300,
-  minRefreshIntervalMs = 30_000,
-}: SecretCredentialStoreOptions): CredentialStore => {
-  const provider = new SecretsProvider({ awsSdkV3Client: client });
-  let lastForcedRefresh = 0;
-  return {
-    async accepted(options) {
-      const now = Date.now();
-      const forceFetch = options?.refresh === true && now - lastForcedRefresh >= minRefreshIntervalMs;
-      if (forceFetch) lastForcedRefresh = now;
-      const raw = await provider.get(secretId, { maxAge: maxAgeSeconds, transform: 'json', forceFetch });
-      const parsed = WebhookSecretSchema.safeParse(raw);
-      if (!parsed.success) {
-        throw new Error(`Webhook secret ${secretId} is not {"username","password"} JSON: ${parsed.error.issues.map((i) => i.message).join('; ')}`);
-      }
-      return credentialPairs(parsed.data);
-    },
-  };
+export const secretCredentialStore = (options: SecretCredentialStoreOptions): CredentialStore => {
+  const read = cachedSecret({ ...options, schema: WebhookSecretSchema, describe: '{"username","password"}' });
+  return { accepted: async (request) => credentialPairs(await read(request)) };
 };

@@ -5,7 +5,7 @@ import {
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
 import { CreatePlatformApplicationCommand, type SNSClient } from '@aws-sdk/client-sns';
-import { PLATFORMS, type Platform } from '../../functions/shared/ports/directory.ts';
+import { PLATFORMS, type Platform, SNS_PLATFORM_OF } from '../../functions/shared/ports/directory.ts';
 import { DELIVERY_TABLE, DIRECTORY_TABLE, type TableRole, tableName } from '../table-settings.ts';
 
 export type LocalTableNames = Readonly<Record<TableRole, string>>;
@@ -80,14 +80,6 @@ const waitUntilActive = async (dynamodb: DynamoDBClient, name: string, timeoutMs
   }
 };
 
-/** The SNS platform (the ARN's `app/<PLATFORM>/` segment) behind each device platform. */
-export const SNS_PLATFORM_FOR = {
-  fcm: 'GCM',
-  apns: 'APNS',
-  apns_sandbox: 'APNS_SANDBOX',
-  apns_voip: 'APNS_VOIP',
-  apns_voip_sandbox: 'APNS_VOIP_SANDBOX',
-} as const satisfies Record<Platform, string>;
 
 export interface CreatePlatformApplicationsOptions {
   /** Application names are `<namePrefix>-<platform>`. Default `cometchat-relay-local`. */
@@ -108,7 +100,7 @@ export const createPlatformApplications = async (
       const { PlatformApplicationArn } = await sns.send(
         new CreatePlatformApplicationCommand({
           Name: `${namePrefix}-${platform}`,
-          Platform: SNS_PLATFORM_FOR[platform],
+          Platform: SNS_PLATFORM_OF[platform],
           // The emulator needs no real credentials; SNS would want the FCM key or the APNs certificate here.
           Attributes: { PlatformCredential: 'local-emulator' },
         }),

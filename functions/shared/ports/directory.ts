@@ -2,6 +2,15 @@
 export const PLATFORMS = ['fcm', 'apns', 'apns_sandbox', 'apns_voip', 'apns_voip_sandbox'] as const;
 export type Platform = (typeof PLATFORMS)[number];
 
+/** The SNS platform behind each device platform: the `app/<PLATFORM>/` segment of an application ARN and the key of a push message. */
+export const SNS_PLATFORM_OF = {
+  fcm: 'GCM',
+  apns: 'APNS',
+  apns_sandbox: 'APNS_SANDBOX',
+  apns_voip: 'APNS_VOIP',
+  apns_voip_sandbox: 'APNS_VOIP_SANDBOX',
+} as const satisfies Record<Platform, string>;
+
 export interface Device {
   readonly uid: string;
   readonly deviceId: string;
