@@ -65,10 +65,13 @@ describe('secretCredentialStore', () => {
   it('fails with the expected shape, never the values, when the secret is malformed', async () => {
     secretString = JSON.stringify({ user: 'leaked-value' });
     const store = secretCredentialStore({ client, secretId: 'malformed' });
-    const error = await store.accepted().catch((caught: unknown) => caught as Error);
+    const error: unknown = await store.accepted().then(
+      () => undefined,
+      (caught: unknown) => caught,
+    );
     expect(error).toBeInstanceOf(Error);
-    expect(error.message).toContain('{"username","password"}');
-    expect(error.message).not.toContain('leaked-value');
+    expect((error as Error).message).toContain('{"username","password"}');
+    expect((error as Error).message).not.toContain('leaked-value');
   });
 
   it('refuses half a secondary pair', async () => {
