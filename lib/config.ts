@@ -1,5 +1,7 @@
 import { Construct, type IConstruct } from 'constructs';
 import * as z from 'zod';
+import type { Channel } from '../functions/shared/channels.ts';
+import { PLATFORMS, type Platform, SNS_PLATFORM_OF } from '../functions/shared/ports/directory.ts';
 
 /**
  * The relay's deploy-time configuration (SPEC §6): one typed object read from
@@ -9,7 +11,10 @@ import * as z from 'zod';
  *
  * To add a setting: add a field to `RelayConfigSchema` (with its default and
  * an error message that says what to write), and it is available everywhere as
- * `RelayConfig[field]` and settable with `-c cometchat-relay.<field>=value`.
+ * `RelayConfig[field]` and settable with `-c cometchat-relay.<field>=value`
+ * (an object setting also with `-c cometchat-relay.<field>.<key>=value`, once
+ * its keys are listed in `NESTED_KEYS`). Optional text settings treat `""` as
+ * unset, so that cdk.json can show every key empty and still deploy.
  */
 export const CONFIG_CONTEXT_KEY = 'cometchat-relay';
 
@@ -35,6 +40,153 @@ const MAX_BODY_BYTES_LIMIT = 1_000_000;
 /** `-c key=value` always hands the app strings: accept "1024" where a whole number is expected. */
 const wholeNumber = (schema: z.ZodInt) =>
   z.preprocess((value) => (typeof value === 'string' && /^\s*-?\d+\s*$/.test(value) ? Number(value) : value), schema);
+
+/** An optional text setting: cdk.json may show it as `""`, which means "not set". */
+const optionalText = <Schema extends z.ZodType<string>>(schema: Schema) =>
+  z.preprocess((value) => (typeof value === 'string' && value.trim() === '' ? undefined : value), schema.optional());
+
+export { SNS_PLATFORM_OF };
+
+/** `arn:<partition>:sns:<region>:<account>:app/<PLATFORM>/<name>`; names are what SNS allows (1-256 of `A-Za-z0-9_-.`). */
+const PLATFORM_APPLICATION_ARN =
+  /^arn:(aws|aws-cn|aws-us-gov):sns:([a-z]{2}(?:-[a-z]+)+-\d):(\d{12}):app\/([A-Z_]+)\/([A-Za-z0-9_.-]{1,256})$/;
+
+/** The parts of a platform application ARN that the IAM policies are built from. */
+export interface PlatformApplicationArnParts {
+  readonly partition: string;
+  readonly region: string;
+  readonly account: string;
+  readonly platform: string;
+  readonly name: string;
+}
+
+/** Splits a platform application ARN, or answers undefined when it is not one. */
+export const parsePlatformApplicationArn = (arn: string): PlatformApplicationArnParts | undefined => {
+  const match = PLATFORM_APPLICATION_ARN.exec(arn);
+  if (!match) return undefined;
+  const [, partition = '', region = '', account = '', platform = '', name = ''] = match;
+  return { partition, region, account, platform, name };
+};
+
+const platformApplicationArn = (platform: Platform) => {
+  const snsPlatform = SNS_PLATFORM_OF[platform];
+  const expected = `arn:aws:sns:<region>:<account>:app/${snsPlatform}/<name>, the ARN the SNS console shows for the platform application`;
+  return optionalText(
+    z
+      .string({ error: `must be the ARN of an SNS platform application, ${expected}` })
+      .trim()
+      .superRefine((arn, context) => {
+        const parts = parsePlatformApplicationArn(arn);
+        if (!parts) {
+          context.addIssue({ code: 'custom', message: `is not an SNS platform application ARN: expected ${expected}` });
+        } else if (parts.platform !== snsPlatform) {
+          context.addIssue({
+            code: 'custom',
+            message: `has platform ${parts.platform}, but ${platform} needs platform ${snsPlatform}: expected ${expected}`,
+          });
+        }
+      }),
+  );
+};
+
+const PlatformApplicationArnsSchema = z
+  .strictObject(
+    Object.fromEntries(PLATFORMS.map((platform) => [platform, platformApplicationArn(platform)])) as {
+      [P in Platform]: ReturnType<typeof platformApplicationArn>;
+    },
+    {
+      error: `must be an object of ARNs by platform (${PLATFORMS.join(', ')}), such as {"fcm": "arn:aws:sns:<region>:<account>:app/GCM/<name>"}`,
+    },
+  )
+  .superRefine((arns, context) => {
+    // The functions call SNS in the region they run in, and platform applications cannot be shared across accounts.
+    const located = Object.entries(arns).flatMap(([platform, arn]) => {
+      const parts = arn === undefined ? undefined : parsePlatformApplicationArn(arn);
+      return parts ? [{ platform, where: `${parts.partition}:${parts.region}:${parts.account}` }] : [];
+    });
+    const first = located[0];
+    for (const other of located.slice(1)) {
+      if (first && other.where !== first.where) {
+        context.addIssue({
+          code: 'custom',
+          path: [other.platform],
+          message:
+            `is in ${other.where.replaceAll(':', ' ')} but ${first.platform} is in ${first.where.replaceAll(':', ' ')}: ` +
+            'every platform application must be in the account and region the relay is deployed to',
+        });
+      }
+    }
+  });
+
+/** SMS sender id: 1-11 letters and digits, at least one letter (what SNS and the carriers accept). */
+export const SMS_SENDER_ID = /^(?=.*[A-Za-z])[A-Za-z0-9]{1,11}$/;
+/** E.164: a plus sign, a country code that does not start with 0, at most 15 digits in all. */
+export const E164 = /^\+[1-9]\d{1,14}$/;
+/** A price in US dollars such as "0.50": SNS's `AWS.SNS.SMS.MaxPrice` attribute. */
+export const USD_PRICE = /^\d{1,4}(\.\d{1,5})?$/;
+
+const SmsSchema = z.strictObject(
+  {
+    /** Alphanumeric sender id shown instead of a number, where the destination country allows it. */
+    senderId: optionalText(
+      z.string({ error: 'must be a string such as "MyApp"' }).trim().regex(SMS_SENDER_ID, {
+        error: 'must be 1 to 11 letters and digits with at least one letter, no spaces, such as "MyApp"',
+      }),
+    ),
+    /** Origination number (a phone number registered in AWS End User Messaging SMS), E.164. */
+    originationNumber: optionalText(
+      z
+        .string({ error: 'must be a phone number in E.164 form such as "+14155550100"' })
+        .trim()
+        .regex(E164, {
+          error: 'must be a phone number in E.164 form: "+", country code and number, digits only, such as "+14155550100"',
+        }),
+    ),
+    /** Most the relay may pay for one SMS, in USD; SNS refuses to send a message that would cost more. */
+    maxPrice: optionalText(
+      z.preprocess(
+        (value) => (typeof value === 'number' ? String(value) : value),
+        z
+          .string({ error: 'must be a price in USD such as "0.50"' })
+          .trim()
+          .regex(USD_PRICE, { error: 'must be a price in USD written as a decimal number such as "0.50"' })
+          .refine((price) => Number(price) > 0, { error: 'must be more than 0 USD: at 0 no message could be sent' }),
+      ),
+    ),
+  },
+  {
+    error: 'must be an object such as {"senderId": "MyApp", "originationNumber": "+14155550100", "maxPrice": "0.50"}',
+  },
+);
+
+/** Default `maxConcurrency` per channel: what each provider's default rate limits take comfortably (SMS is the tightest). */
+export const DEFAULT_MAX_CONCURRENCY = { push: 20, sms: 2, email: 5 } as const satisfies Record<Channel, number>;
+
+/** Lambda's bounds for an SQS event source's maximum concurrency. */
+export const MAX_CONCURRENCY_MIN = 2;
+export const MAX_CONCURRENCY_MAX = 1000;
+
+const maxConcurrencyOf = (channel: Channel) =>
+  wholeNumber(
+    z
+      .int({
+        error: `must be a whole number of concurrent ${channel} consumers, for example ${DEFAULT_MAX_CONCURRENCY[channel]}`,
+      })
+      .min(MAX_CONCURRENCY_MIN, {
+        error: `must be at least ${MAX_CONCURRENCY_MIN}: Lambda's SQS maximum concurrency starts at 2`,
+      })
+      .max(MAX_CONCURRENCY_MAX, {
+        error: `must be at most ${MAX_CONCURRENCY_MAX}: the most Lambda allows for an SQS event source`,
+      }),
+  ).default(DEFAULT_MAX_CONCURRENCY[channel]);
+
+const MaxConcurrencySchema = z.strictObject(
+  { push: maxConcurrencyOf('push'), sms: maxConcurrencyOf('sms'), email: maxConcurrencyOf('email') },
+  { error: 'must be an object such as {"push": 20, "sms": 2, "email": 5}' },
+);
+
+/** SES configuration set names: up to 64 letters, digits, `_` and `-`. */
+export const SES_CONFIGURATION_SET_NAME = /^[A-Za-z0-9_-]{1,64}$/;
 
 export const RelayConfigSchema = z.strictObject({
   /** CometChat app id; when set, ingest answers 403 `wrong_app` to payloads from any other app. Empty means any app. */
@@ -70,6 +222,28 @@ export const RelayConfigSchema = z.strictObject({
   )
     .transform((days) => days as LogRetentionDays)
     .default(DEFAULT_LOG_RETENTION_DAYS),
+  /**
+   * SNS platform application of each device platform (create them in the SNS console with your FCM key or APNs
+   * certificate/key). A platform without one cannot register devices.
+   */
+  platformApplicationArns: PlatformApplicationArnsSchema.prefault({}),
+  /** Verified SES identity (address, or an address at a verified domain) that emails are sent from; without it every email goes to the DLQ. */
+  senderEmail: optionalText(
+    z
+      .string({ error: 'must be an email address such as "notifications@example.com", verified in SES' })
+      .trim()
+      .pipe(z.email({ error: 'must be an email address such as "notifications@example.com", verified in SES' })),
+  ),
+  /** SES configuration set for every email (event destinations for bounces and complaints). */
+  sesConfigurationSet: optionalText(
+    z.string({ error: 'must be the name of an SES configuration set' }).trim().regex(SES_CONFIGURATION_SET_NAME, {
+      error: 'must be an SES configuration set name: 1 to 64 letters, digits, "_" and "-"',
+    }),
+  ),
+  /** SMS sending options (SNS SMS attributes). */
+  sms: SmsSchema.prefault({}),
+  /** Largest number of concurrent consumer invocations per channel (Lambda SQS maximum concurrency, 2 to 1000). */
+  maxConcurrency: MaxConcurrencySchema.prefault({}),
 });
 
 export type RelayConfig = z.output<typeof RelayConfigSchema>;
@@ -89,12 +263,21 @@ export class ConfigError extends Error {
 
 const KNOWN_KEYS = Object.keys(RelayConfigSchema.shape);
 
+/** The keys of the settings that are objects themselves, as `-c cometchat-relay.<key>.<sub>=value` may set them. */
+const NESTED_KEYS: Readonly<Record<string, readonly string[]>> = {
+  platformApplicationArns: Object.keys(PlatformApplicationArnsSchema.shape),
+  sms: Object.keys(SmsSchema.shape),
+  maxConcurrency: Object.keys(MaxConcurrencySchema.shape),
+};
+
 const describeIssue = (issue: z.core.$ZodIssue): string => {
+  const path = issue.path.map(String).join('.');
   if (issue.code === 'unrecognized_keys') {
-    return `${issue.keys.join(', ')}: unknown key${issue.keys.length > 1 ? 's' : ''} (known keys: ${KNOWN_KEYS.join(', ')})`;
+    const known = path === '' ? KNOWN_KEYS : (NESTED_KEYS[path] ?? []);
+    const keys = issue.keys.map((key) => (path === '' ? key : `${path}.${key}`));
+    return `${keys.join(', ')}: unknown key${keys.length > 1 ? 's' : ''} (known keys: ${known.join(', ')})`;
   }
-  const key = issue.path.length > 0 ? issue.path.map(String).join('.') : CONFIG_CONTEXT_KEY;
-  return `${key}: ${issue.message}`;
+  return `${path === '' ? CONFIG_CONTEXT_KEY : path}: ${issue.message}`;
 };
 
 /**
@@ -113,31 +296,48 @@ export const parseConfig = (raw: unknown): RelayConfig => {
   return result.data;
 };
 
-/** The context value as an object: `-c cometchat-relay='{"appId":"..."}'` arrives as a JSON string. */
-const contextObject = (value: unknown): unknown => {
+/** A context value that should hold an object: `-c key={...}` arrives as a JSON string. */
+const contextObject = (value: unknown, key: string): unknown => {
   if (typeof value !== 'string') return value;
   try {
     return JSON.parse(value);
   } catch {
-    throw new ConfigError([`${CONFIG_CONTEXT_KEY}: is not JSON; write -c ${CONFIG_CONTEXT_KEY}.<key>=<value> for one key`]);
+    throw new ConfigError([`${key}: is not JSON; write -c ${key}.<key>=<value> for one key`]);
   }
 };
 
+const isPlainObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
 /**
  * Reads the configuration from the CDK context of `source` (the key
- * `cometchat-relay`, plus single-key overrides `-c cometchat-relay.<key>=value`),
- * or validates `source` itself when it is a plain object (tests, the local stack).
+ * `cometchat-relay`, plus single-key overrides `-c cometchat-relay.<key>=value`
+ * and, for object settings, `-c cometchat-relay.<key>.<sub>=value`), or
+ * validates `source` itself when it is a plain object (tests, the local stack).
  *
  * @throws ConfigError naming every failing key.
  */
 export const loadConfig = (source: IConstruct | Readonly<Record<string, unknown>> | undefined): RelayConfig => {
   if (!Construct.isConstruct(source)) return parseConfig(source);
-  const base = contextObject(source.node.tryGetContext(CONFIG_CONTEXT_KEY)) ?? {};
-  if (typeof base !== 'object' || Array.isArray(base)) return parseConfig(base);
-  const overrides = Object.fromEntries(
-    KNOWN_KEYS.map((key) => [key, source.node.tryGetContext(`${CONFIG_CONTEXT_KEY}.${key}`) as unknown]).filter(
-      ([, value]) => value !== undefined,
-    ),
-  );
-  return parseConfig({ ...base, ...overrides });
+  const base = contextObject(source.node.tryGetContext(CONFIG_CONTEXT_KEY), CONFIG_CONTEXT_KEY) ?? {};
+  if (!isPlainObject(base)) return parseConfig(base);
+  const merged: Record<string, unknown> = { ...base };
+  for (const key of KNOWN_KEYS) {
+    const contextKey = `${CONFIG_CONTEXT_KEY}.${key}`;
+    const subKeys = NESTED_KEYS[key];
+    const whole: unknown = source.node.tryGetContext(contextKey);
+    if (whole !== undefined) merged[key] = subKeys ? contextObject(whole, contextKey) : whole;
+    if (!subKeys) continue;
+    // One sub-key (`-c cometchat-relay.maxConcurrency.sms=3`) changes that value and keeps the others.
+    for (const subKey of subKeys) {
+      const value: unknown = source.node.tryGetContext(`${contextKey}.${subKey}`);
+      if (value === undefined) continue;
+      const current = merged[key];
+      merged[key] = {
+        ...(isPlainObject(current) ? current : {}),
+        [subKey]: value,
+      };
+    }
+  }
+  return parseConfig(merged);
 };

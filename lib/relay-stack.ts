@@ -1,10 +1,12 @@
-import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import { Annotations, CfnOutput, Stack, type StackProps, Token } from 'aws-cdk-lib';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { CHANNELS, type Channel } from '../functions/shared/channels.ts';
-import { loadConfig, type RelayConfig } from './config.ts';
-import { ChannelQueue } from './constructs/channel-queue.ts';
+import { ConfigError, loadConfig, parsePlatformApplicationArn, type RelayConfig } from './config.ts';
+import { type ChannelDelivery, ChannelPipeline } from './constructs/channel-pipeline.ts';
+import { DirectoryApi } from './constructs/directory-api.ts';
 import { IngestApi } from './constructs/ingest-api.ts';
+import { RelayTables } from './constructs/relay-tables.ts';
 
 export interface RelayStackProps extends StackProps {
   /**
@@ -17,19 +19,25 @@ export interface RelayStackProps extends StackProps {
 
 const OUTPUT_PREFIX: Readonly<Record<Channel, string>> = { push: 'Push', sms: 'Sms', email: 'Email' };
 
+/** Id of the synth warning shown while `senderEmail` is not configured. */
+export const SENDER_EMAIL_MISSING_WARNING = 'cometchat-relay:senderEmailMissing';
+
 /**
- * The whole relay in one stack: the validated configuration, one queue (with
- * DLQ) per channel, and the webhook API whose ingest functions fill them.
- * Later constructs (consumers, directory, observability) attach to the public
- * references below.
+ * The whole relay in one stack: the validated configuration, the tables, one
+ * pipeline (queue, DLQ, consumer) per channel, and the HTTP API that serves
+ * both the webhooks (ingest functions filling the queues) and the directory.
  */
 export class RelayStack extends Stack {
   /** The configuration this stack was built from, defaults filled in. */
   readonly config: RelayConfig;
-  /** Each channel's queue and dead-letter queue. */
-  readonly channelQueues: Readonly<Record<Channel, ChannelQueue>>;
+  /** The directory and the idempotency records. */
+  readonly tables: RelayTables;
+  /** Each channel's queue, dead-letter queue and consumer. */
+  readonly pipelines: Readonly<Record<Channel, ChannelPipeline>>;
   /** The webhook HTTP API, its secret and its ingest functions. */
   readonly ingestApi: IngestApi;
+  /** The directory routes on the same HTTP API, the admin token and the directory function. */
+  readonly directoryApi: DirectoryApi;
 
   constructor(scope: Construct, id: string, props: RelayStackProps = {}) {
     super(scope, id, {
@@ -37,24 +45,54 @@ export class RelayStack extends Stack {
       ...props,
     });
     this.config = props.config ?? loadConfig(this);
+    const config = this.config;
+    checkPlatformApplicationsAreHere(this, config);
+    // LOG_RETENTION_DAYS holds exactly the values CloudWatch accepts, which are RetentionDays' values.
+    const logRetention = config.logRetentionDays as RetentionDays;
 
-    const channelQueues = {} as Record<Channel, ChannelQueue>;
+    this.tables = new RelayTables(this, 'Tables', { tableNamePrefix: this.stackName });
+
+    const deliveries: Readonly<Record<Channel, ChannelDelivery>> = {
+      push: { channel: 'push', platformApplicationArns: config.platformApplicationArns },
+      sms: { channel: 'sms', ...config.sms },
+      email: { channel: 'email', senderEmail: config.senderEmail, configurationSetName: config.sesConfigurationSet },
+    };
+    const pipelines = {} as Record<Channel, ChannelPipeline>;
     for (const channel of CHANNELS) {
-      channelQueues[channel] = new ChannelQueue(this, `${OUTPUT_PREFIX[channel]}Queue`, {
-        channel,
+      // The id is the one the queues had before consumers joined them: renaming it would replace the named queues.
+      pipelines[channel] = new ChannelPipeline(this, `${OUTPUT_PREFIX[channel]}Queue`, {
+        delivery: deliveries[channel],
         queueNamePrefix: this.stackName,
+        directoryTable: this.tables.directoryTable,
+        deliveryTable: this.tables.deliveryTable,
+        maxConcurrency: config.maxConcurrency[channel],
+        logRetention,
       });
     }
-    this.channelQueues = channelQueues;
+    this.pipelines = pipelines;
 
     this.ingestApi = new IngestApi(this, 'IngestApi', {
-      queues: { push: channelQueues.push.queue, sms: channelQueues.sms.queue, email: channelQueues.email.queue },
-      appId: this.config.appId,
-      maxBodyBytes: this.config.maxBodyBytes,
-      memorySize: this.config.ingestMemoryMb,
-      // LOG_RETENTION_DAYS holds exactly the values CloudWatch accepts, which are RetentionDays' values.
-      logRetention: this.config.logRetentionDays as RetentionDays,
+      queues: { push: pipelines.push.queue, sms: pipelines.sms.queue, email: pipelines.email.queue },
+      appId: config.appId,
+      maxBodyBytes: config.maxBodyBytes,
+      memorySize: config.ingestMemoryMb,
+      logRetention,
     });
+
+    this.directoryApi = new DirectoryApi(this, 'DirectoryApi', {
+      httpApi: this.ingestApi.httpApi,
+      directoryTable: this.tables.directoryTable,
+      platformApplicationArns: config.platformApplicationArns,
+      logRetention,
+    });
+
+    if (config.senderEmail === undefined) {
+      Annotations.of(this).addWarningV2(
+        SENDER_EMAIL_MISSING_WARNING,
+        'senderEmail is not configured: every email notification will fail and end in the email DLQ until it is set ' +
+          `(-c cometchat-relay.senderEmail=<address verified in SES>, or "senderEmail" under "cometchat-relay" in cdk.json).`,
+      );
+    }
 
     for (const channel of CHANNELS) {
       new CfnOutput(this, `${OUTPUT_PREFIX[channel]}WebhookUrl`, {
@@ -66,5 +104,36 @@ export class RelayStack extends Stack {
       description: 'Secrets Manager secret with the Basic Auth username/password to paste into CometChat',
       value: this.ingestApi.webhookSecret.secretName,
     });
+    new CfnOutput(this, 'DirectoryApiUrl', {
+      description: 'Base URL of the directory API (/users/{uid}/devices/{deviceId}, /users/{uid}/contact) for your backend',
+      value: this.directoryApi.apiUrl,
+    });
+    new CfnOutput(this, 'AdminTokenSecretName', {
+      description: 'Secrets Manager secret with {"token"}: your backend sends it as "Authorization: Bearer <token>" to the directory API',
+      value: this.directoryApi.adminTokenSecret.secretName,
+    });
   }
 }
+
+/**
+ * The functions call SNS in the stack's own account and region, where the
+ * platform applications must therefore live. Checked when the stack has an
+ * explicit environment; an environment-agnostic stack learns it at deploy time.
+ */
+const checkPlatformApplicationsAreHere = (stack: Stack, config: RelayConfig): void => {
+  const problems = Object.entries(config.platformApplicationArns).flatMap(([platform, arn]) => {
+    const parts = arn === undefined ? undefined : parsePlatformApplicationArn(arn);
+    if (!parts) return [];
+    const elsewhere = [
+      !Token.isUnresolved(stack.region) && parts.region !== stack.region ? `region ${parts.region}` : undefined,
+      !Token.isUnresolved(stack.account) && parts.account !== stack.account ? `account ${parts.account}` : undefined,
+    ].filter((where) => where !== undefined);
+    return elsewhere.length === 0
+      ? []
+      : [
+          `platformApplicationArns.${platform}: is in ${elsewhere.join(' and ')}, but the stack deploys to ` +
+            `account ${stack.account} region ${stack.region}: use the platform application of the deployment's account and region`,
+        ];
+  });
+  if (problems.length > 0) throw new ConfigError(problems);
+};

@@ -1,26 +1,19 @@
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Duration, Validations } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import { HttpApi, HttpMethod, type HttpStage, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
-import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { CHANNEL_ROUTES, CHANNELS, type Channel } from '../../functions/shared/channels.ts';
 import { DEFAULT_INGEST_MEMORY_MB, DEFAULT_MAX_BODY_BYTES } from '../config.ts';
+import { RelayFunction } from './relay-function.ts';
 
-const PROJECT_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const INGEST_ENTRY = join(PROJECT_ROOT, 'functions', 'ingest', 'handler.ts');
+const INGEST_ENTRY = 'functions/ingest/handler.ts';
 
 /** Username of the generated webhook credentials: CometChat wants it alphanumeric, at most 50 characters. */
 export const WEBHOOK_USERNAME = 'cometchatrelay';
-/** The service name every function logs and counts under (Powertools). */
-export const SERVICE_NAME = 'cometchat-relay';
 
 /** Ingest must answer CometChat within about 2 s; 5 s only bounds a stuck invocation. */
 const INGEST_TIMEOUT = Duration.seconds(5);
@@ -76,7 +69,7 @@ export class IngestApi extends Construct {
    */
   readonly webhookSecret: Secret;
   /** The ingest function of each channel. */
-  readonly functions: Readonly<Record<Channel, NodejsFunction>>;
+  readonly functions: Readonly<Record<Channel, RelayFunction>>;
   /** The full https URL of each channel's webhook, as pasted into the CometChat dashboard. */
   readonly webhookUrls: Readonly<Record<Channel, string>>;
 
@@ -141,7 +134,7 @@ export class IngestApi extends Construct {
       },
     });
 
-    const functions = {} as Record<Channel, NodejsFunction>;
+    const functions = {} as Record<Channel, RelayFunction>;
     const webhookUrls = {} as Record<Channel, string>;
     for (const channel of CHANNELS) {
       functions[channel] = this.addIngestFunction(channel, {
@@ -160,53 +153,22 @@ export class IngestApi extends Construct {
   private addIngestFunction(
     channel: Channel,
     options: { queue: IQueue; appId: string | undefined; maxBodyBytes: number; memorySize: number; logRetention: RetentionDays },
-  ): NodejsFunction {
+  ): RelayFunction {
     const name = `${channel.charAt(0).toUpperCase()}${channel.slice(1)}`;
-    const logGroup = new LogGroup(this, `${name}FunctionLogs`, { retention: options.logRetention });
-    // A role of its own instead of AWSLambdaBasicExecutionRole: it may write to this log group only.
-    const role = new Role(this, `${name}FunctionRole`, {
-      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
-      description: `cometchat-relay ${channel} ingest: send to the ${channel} queue, read the webhook secret, write its own logs`,
-    });
-    logGroup.grantWrite(role);
-
-    const fn = new NodejsFunction(this, `${name}Function`, {
+    const fn = new RelayFunction(this, `${name}Function`, {
       description: `cometchat-relay: authenticates, validates and enqueues CometChat ${channel} webhooks`,
+      roleDescription: `cometchat-relay ${channel} ingest: send to the ${channel} queue, read the webhook secret, write its own logs`,
       entry: INGEST_ENTRY,
-      handler: 'handler',
-      projectRoot: PROJECT_ROOT,
-      depsLockFilePath: join(PROJECT_ROOT, 'package-lock.json'),
-      runtime: Runtime.NODEJS_22_X,
-      architecture: Architecture.ARM_64,
       memorySize: options.memorySize,
       timeout: INGEST_TIMEOUT,
-      role,
-      logGroup,
+      logRetention: options.logRetention,
       environment: {
         CHANNEL: channel,
         QUEUE_URL: options.queue.queueUrl,
         WEBHOOK_SECRET_ARN: this.webhookSecret.secretArn,
         COMETCHAT_APP_ID: options.appId ?? '',
         MAX_BODY_BYTES: String(options.maxBodyBytes),
-        POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
-        POWERTOOLS_LOG_LEVEL: 'INFO',
       },
-      bundling: {
-        minify: true,
-        format: OutputFormat.ESM,
-        target: 'node22',
-        // The SDK v3 is bundled (pinned versions, faster cold start); its ESM build needs `module` first.
-        mainFields: ['module', 'main'],
-        externalModules: [],
-        // CommonJS dependencies inside an ESM bundle may still call require().
-        banner: "import { createRequire } from 'module';const require = createRequire(import.meta.url);",
-      },
-    });
-    Validations.of(fn).acknowledge({
-      id: 'AwsSolutions-L1',
-      reason:
-        'The runtime is pinned to Node.js 22 on purpose (the issue pins it; bundles target node22 and are tested on it); ' +
-        'moving to a newer runtime is a deliberate, tested upgrade rather than a side effect of a CDK release.',
     });
 
     options.queue.grantSendMessages(fn);

@@ -1,22 +1,62 @@
 import { App } from 'aws-cdk-lib';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ConfigError, LOG_RETENTION_DAYS, loadConfig, parseConfig } from '../../lib/config.ts';
-import { cdkJsonContext, cleanupAssemblies } from './relay-app.ts';
+import { RelayStack } from '../../lib/relay-stack.ts';
+import { APNS_ARN, FCM_ARN, FULL_CONFIG } from './fixtures.ts';
+import { buildRelayStack, cdkJsonContext, cleanupAssemblies } from './relay-app.ts';
 
 afterAll(cleanupAssemblies);
 
 describe('parseConfig', () => {
   it('fills in defaults that deploy', () => {
-    expect(parseConfig({})).toEqual({ maxBodyBytes: 262_144, ingestMemoryMb: 1024, logRetentionDays: 30 });
+    expect(parseConfig({})).toEqual({
+      maxBodyBytes: 262_144,
+      ingestMemoryMb: 1024,
+      logRetentionDays: 30,
+      platformApplicationArns: {},
+      sms: {},
+      maxConcurrency: { push: 20, sms: 2, email: 5 },
+    });
     expect(parseConfig(undefined)).toEqual(parseConfig({}));
   });
 
   it('accepts a full configuration', () => {
-    expect(parseConfig({ appId: 'abc123', maxBodyBytes: 65_536, ingestMemoryMb: 512, logRetentionDays: 365 })).toEqual({
+    expect(parseConfig({ appId: 'abc123', maxBodyBytes: 65_536, ingestMemoryMb: 512, logRetentionDays: 365, ...FULL_CONFIG })).toEqual({
       appId: 'abc123',
       maxBodyBytes: 65_536,
       ingestMemoryMb: 512,
       logRetentionDays: 365,
+      ...FULL_CONFIG,
+    });
+  });
+
+  it('accepts every platform application with its own platform', () => {
+    const arns = {
+      fcm: 'arn:aws:sns:us-east-1:123456789012:app/GCM/a',
+      apns: 'arn:aws:sns:us-east-1:123456789012:app/APNS/b',
+      apns_sandbox: 'arn:aws:sns:us-east-1:123456789012:app/APNS_SANDBOX/c',
+      apns_voip: 'arn:aws:sns:us-east-1:123456789012:app/APNS_VOIP/d',
+      apns_voip_sandbox: 'arn:aws:sns:us-east-1:123456789012:app/APNS_VOIP_SANDBOX/e.f-g_h',
+    };
+
+    expect(parseConfig({ platformApplicationArns: arns }).platformApplicationArns).toEqual(arns);
+  });
+
+  it('treats empty strings as unset, so cdk.json can show every key', () => {
+    expect(
+      parseConfig({
+        senderEmail: '',
+        sesConfigurationSet: ' ',
+        platformApplicationArns: { fcm: '', apns: '' },
+        sms: { senderId: '', originationNumber: '', maxPrice: '' },
+      }),
+    ).toEqual(parseConfig({}));
+  });
+
+  it('accepts maxPrice and maxConcurrency as numbers or strings', () => {
+    expect(parseConfig({ sms: { maxPrice: 0.5 }, maxConcurrency: { sms: '3' } })).toMatchObject({
+      sms: { maxPrice: '0.5' },
+      maxConcurrency: { push: 20, sms: 3, email: 5 },
     });
   });
 
@@ -43,9 +83,52 @@ describe('parseConfig', () => {
     ['logRetentionDays', { logRetentionDays: 'forever' }],
     ['appId', { appId: 42 }],
     ['appId', { appId: 'my app' }],
+    ['platformApplicationArns.fcm', { platformApplicationArns: { fcm: APNS_ARN } }],
+    ['platformApplicationArns.apns', { platformApplicationArns: { apns: 'arn:aws:sns:eu-west-1:123456789012:app/APNS_SANDBOX/x' } }],
+    ['platformApplicationArns.apns_voip', { platformApplicationArns: { apns_voip: 'arn:aws:sns:eu-west-1:123456789012:endpoint/APNS_VOIP/x/1' } }],
+    ['platformApplicationArns.fcm', { platformApplicationArns: { fcm: 'my-fcm-app' } }],
+    ['platformApplicationArns', { platformApplicationArns: FCM_ARN }],
+    ['senderEmail', { senderEmail: 'notifications' }],
+    ['senderEmail', { senderEmail: 42 }],
+    ['sesConfigurationSet', { sesConfigurationSet: 'relay events' }],
+    ['sesConfigurationSet', { sesConfigurationSet: 'x'.repeat(65) }],
+    ['sms.senderId', { sms: { senderId: '12345' } }],
+    ['sms.senderId', { sms: { senderId: 'MyCompanyName' } }],
+    ['sms.senderId', { sms: { senderId: 'My App' } }],
+    ['sms.originationNumber', { sms: { originationNumber: '4155550100' } }],
+    ['sms.originationNumber', { sms: { originationNumber: '+0155550100' } }],
+    ['sms.originationNumber', { sms: { originationNumber: '+1 415 555 0100' } }],
+    ['sms.maxPrice', { sms: { maxPrice: '0' } }],
+    ['sms.maxPrice', { sms: { maxPrice: '$0.50' } }],
+    ['sms', { sms: 'MyApp' }],
+    ['maxConcurrency.sms', { maxConcurrency: { sms: 1 } }],
+    ['maxConcurrency.push', { maxConcurrency: { push: 1001 } }],
+    ['maxConcurrency.email', { maxConcurrency: { email: 2.5 } }],
   ])('names %s when it is wrong (%j)', (key, raw) => {
     expect(() => parseConfig(raw)).toThrow(ConfigError);
     expect(() => parseConfig(raw)).toThrow(new RegExp(`- ${key}: `));
+  });
+
+  it('says what a platform application ARN looks like, and which platform was found', () => {
+    expect(() => parseConfig({ platformApplicationArns: { fcm: APNS_ARN } })).toThrow(
+      /platformApplicationArns\.fcm: has platform APNS, but fcm needs platform GCM: expected arn:aws:sns:<region>:<account>:app\/GCM\/<name>/,
+    );
+    expect(() => parseConfig({ platformApplicationArns: { apns_voip_sandbox: 'x' } })).toThrow(/app\/APNS_VOIP_SANDBOX\/<name>/);
+  });
+
+  it('refuses platform applications in different regions or accounts: the functions call SNS in one', () => {
+    const elsewhere = 'arn:aws:sns:us-west-2:123456789012:app/APNS/my-app-apns';
+
+    expect(() => parseConfig({ platformApplicationArns: { fcm: FCM_ARN, apns: elsewhere } })).toThrow(
+      /platformApplicationArns\.apns: is in aws us-west-2 123456789012 but fcm is in aws eu-west-1 123456789012/,
+    );
+  });
+
+  it('names unknown keys inside object settings, listing the known ones', () => {
+    expect(() => parseConfig({ platformApplicationArns: { gcm: FCM_ARN } })).toThrow(
+      /platformApplicationArns\.gcm: unknown key \(known keys: fcm, apns, apns_sandbox, apns_voip, apns_voip_sandbox\)/,
+    );
+    expect(() => parseConfig({ maxConcurrency: { sms: 2, voice: 2 } })).toThrow(/maxConcurrency\.voice: unknown key \(known keys: push, sms, email\)/);
   });
 
   it('says which values logRetentionDays may take', () => {
@@ -92,8 +175,63 @@ describe('loadConfig', () => {
     expect(config.maxBodyBytes).toBe(8192);
   });
 
+  it('lets `cometchat-relay.<key>.<sub>` change one value of an object setting and keep the others', () => {
+    const config = loadConfig(
+      appWith({
+        'cometchat-relay': { maxConcurrency: { push: 40, sms: 4 }, sms: { senderId: 'MyApp' } },
+        'cometchat-relay.maxConcurrency.sms': '3',
+        'cometchat-relay.sms.maxPrice': '0.25',
+        'cometchat-relay.platformApplicationArns.fcm': FCM_ARN,
+      }),
+    );
+
+    expect(config.maxConcurrency).toEqual({ push: 40, sms: 3, email: 5 });
+    expect(config.sms).toEqual({ senderId: 'MyApp', maxPrice: '0.25' });
+    expect(config.platformApplicationArns).toEqual({ fcm: FCM_ARN });
+  });
+
+  it('reads an object setting given as a JSON string, as `-c cometchat-relay.sms={...}` gives it', () => {
+    expect(loadConfig(appWith({ 'cometchat-relay.sms': '{"senderId":"MyApp"}' })).sms).toEqual({ senderId: 'MyApp' });
+    expect(() => loadConfig(appWith({ 'cometchat-relay.sms': '{senderId' }))).toThrow(/cometchat-relay\.sms: is not JSON/);
+  });
+
   it('validates a plain object too', () => {
     expect(loadConfig({ ingestMemoryMb: 2048 }).ingestMemoryMb).toBe(2048);
     expect(() => loadConfig({ ingestMemoryMb: 128 })).toThrow(/ingestMemoryMb/);
+  });
+});
+
+describe('the stack and its configuration', () => {
+  it.each([
+    ['platformApplicationArns.fcm', { platformApplicationArns: { fcm: APNS_ARN } }],
+    ['sms.senderId', { sms: { senderId: 'no spaces!' } }],
+    ['sms.originationNumber', { sms: { originationNumber: '555-0100' } }],
+    ['maxConcurrency.sms', { maxConcurrency: { sms: 1 } }],
+  ])('refuses to synthesize with a wrong %s, naming it', (key, raw) => {
+    expect(() => buildRelayStack({ 'cometchat-relay': raw })).toThrow(ConfigError);
+    expect(() => buildRelayStack({ 'cometchat-relay': raw })).toThrow(new RegExp(`- ${key.replace('.', '\\.')}: `));
+  });
+
+  it('refuses platform applications outside the account and region of a stack with an explicit environment', () => {
+    const app = new App({ context: { ...cdkJsonContext(), 'aws:cdk:bundling-stacks': [], 'cometchat-relay': { platformApplicationArns: { fcm: FCM_ARN } } } });
+
+    expect(() => new RelayStack(app, 'relay', { env: { account: '123456789012', region: 'us-east-1' } })).toThrow(
+      /platformApplicationArns\.fcm: is in region eu-west-1, but the stack deploys to account 123456789012 region us-east-1/,
+    );
+    expect(() => new RelayStack(app, 'relay-eu', { env: { account: '123456789012', region: 'eu-west-1' } })).not.toThrow();
+  });
+
+  it('warns at synth that emails fail to the DLQ while senderEmail is not set, and not once it is', () => {
+    // The stack's own metadata, as `cdk synth` prints it: no need to synthesize the whole app for it.
+    const warningsOf = (config: Record<string, unknown>) => {
+      const app = new App({ context: { ...cdkJsonContext(), 'aws:cdk:bundling-stacks': [], 'cometchat-relay': config } });
+      return new RelayStack(app, 'relay').node.metadata
+        .filter((entry) => entry.type === 'aws:cdk:warning')
+        .map((entry) => String(entry.data))
+        .filter((message) => /senderEmail is not configured.*DLQ/.test(message));
+    };
+
+    expect(warningsOf({})).toHaveLength(1);
+    expect(warningsOf({ senderEmail: 'a@example.com' })).toEqual([]);
   });
 });

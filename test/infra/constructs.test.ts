@@ -1,11 +1,23 @@
-import { App, Stack } from 'aws-cdk-lib';
+import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import { HttpApi } from 'aws-cdk-lib/aws-apigatewayv2';
+import { Table } from 'aws-cdk-lib/aws-dynamodb';
+import { Role } from 'aws-cdk-lib/aws-iam';
+import { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
+import { LogGroup } from 'aws-cdk-lib/aws-logs';
+import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Queue } from 'aws-cdk-lib/aws-sqs';
+import type { IConstruct } from 'constructs';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Channel } from '../../functions/shared/channels.ts';
+import { type ChannelDelivery, ChannelPipeline } from '../../lib/constructs/channel-pipeline.ts';
 import { ChannelQueue } from '../../lib/constructs/channel-queue.ts';
+import { DirectoryApi } from '../../lib/constructs/directory-api.ts';
 import { IngestApi } from '../../lib/constructs/ingest-api.ts';
-import { cleanupAssemblies } from './relay-app.ts';
+import { RelayFunction } from '../../lib/constructs/relay-function.ts';
+import { RelayTables } from '../../lib/constructs/relay-tables.ts';
+import { APNS_ARN, FCM_ARN } from './fixtures.ts';
+import { buildRelayStack, cleanupAssemblies } from './relay-app.ts';
 
 afterAll(cleanupAssemblies);
 
@@ -74,5 +86,142 @@ describe('IngestApi', () => {
     expect(stack.resolve(api.webhookUrls.sms)).toEqual({
       'Fn::Join': ['', [{ 'Fn::GetAtt': [expect.stringMatching(/HttpApi/), 'ApiEndpoint'] }, '/cometchat/sms']],
     });
+  });
+});
+
+const built = (stack: Stack, type: abstract new (...args: never[]) => IConstruct) => stack.node.findAll().filter((c) => c instanceof type);
+
+describe('RelayFunction', () => {
+  const props = {
+    entry: 'functions/ingest/handler.ts',
+    description: 'test function',
+    roleDescription: 'test role',
+    memorySize: 512,
+    timeout: Duration.seconds(5),
+    environment: { SETTING: 'value' },
+  };
+
+  it('runs Node.js 22 on arm64 as minified ESM, with its own role and log group and the Powertools settings', () => {
+    const stack = newStack();
+    const fn = new RelayFunction(stack, 'Fn', props);
+    const template = Template.fromStack(stack);
+
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Runtime: 'nodejs22.x',
+      Architectures: ['arm64'],
+      Handler: 'index.handler',
+      MemorySize: 512,
+      Timeout: 5,
+      Environment: { Variables: { SETTING: 'value', POWERTOOLS_SERVICE_NAME: 'cometchat-relay', POWERTOOLS_LOG_LEVEL: 'INFO' } },
+    });
+    expect(fn.role).toBe(fn.executionRole);
+    expect(fn.executionRole.node.id).toBe('FnRole');
+    expect(fn.functionLogGroup.node.id).toBe('FnLogs');
+  });
+
+  it('refuses an entry outside the repository, an impossible memory size or the shared variables, before building anything', () => {
+    const stack = newStack();
+
+    expect(() => new RelayFunction(stack, 'A', { ...props, entry: '/etc/passwd' })).toThrow(/entry/);
+    expect(() => new RelayFunction(stack, 'B', { ...props, entry: '../elsewhere/handler.ts' })).toThrow(/entry/);
+    expect(() => new RelayFunction(stack, 'C', { ...props, memorySize: 64 })).toThrow(/memorySize/);
+    expect(() => new RelayFunction(stack, 'D', { ...props, timeout: Duration.minutes(16) })).toThrow(/timeout/);
+    expect(() => new RelayFunction(stack, 'E', { ...props, environment: { POWERTOOLS_LOG_LEVEL: 'DEBUG' } })).toThrow(
+      /POWERTOOLS_LOG_LEVEL/,
+    );
+    expect([...built(stack, Role), ...built(stack, LogGroup), ...built(stack, LambdaFunction)]).toEqual([]);
+  });
+
+  it('builds every function of the relay', () => {
+    const { stack } = buildRelayStack();
+    const functions = built(stack, LambdaFunction);
+
+    expect(functions.length).toBeGreaterThan(0);
+    for (const fn of functions) expect(fn, fn.node.path).toBeInstanceOf(RelayFunction);
+  });
+});
+
+describe('RelayTables', () => {
+  it('names the tables <prefix>-directory and <prefix>-deliveries', () => {
+    const stack = newStack();
+    new RelayTables(stack, 'Tables', { tableNamePrefix: 'relay' });
+    const template = Template.fromStack(stack);
+
+    template.hasResourceProperties('AWS::DynamoDB::Table', { TableName: 'relay-directory' });
+    template.hasResourceProperties('AWS::DynamoDB::Table', { TableName: 'relay-deliveries' });
+  });
+
+  it('refuses a prefix DynamoDB would refuse, before building anything', () => {
+    const stack = newStack();
+
+    expect(() => new RelayTables(stack, 'Tables', { tableNamePrefix: 'my relay' })).toThrow(/tableNamePrefix/);
+    expect(built(stack, Table)).toEqual([]);
+  });
+});
+
+describe('ChannelPipeline', () => {
+  const tablesIn = (stack: Stack) => {
+    const { directoryTable, deliveryTable } = new RelayTables(stack, 'Tables', { tableNamePrefix: 'relay' });
+    return { directoryTable, deliveryTable };
+  };
+  const pipelineIn = (stack: Stack, delivery: ChannelDelivery, maxConcurrency?: number) =>
+    new ChannelPipeline(stack, 'Pipeline', { delivery, queueNamePrefix: 'relay', ...tablesIn(stack), maxConcurrency });
+
+  it('is a channel queue with a consumer reading it', () => {
+    const stack = newStack();
+    const pipeline = pipelineIn(stack, { channel: 'sms' }, 4);
+    const template = Template.fromStack(stack);
+
+    expect(pipeline.channel).toBe('sms');
+    template.hasResourceProperties('AWS::SQS::Queue', { QueueName: 'relay-sms' });
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      EventSourceArn: { 'Fn::GetAtt': [stack.getLogicalId(pipeline.queue.node.defaultChild as never), 'Arn'] },
+      FunctionName: { Ref: stack.getLogicalId(pipeline.consumer.node.defaultChild as never) },
+      ScalingConfig: { MaximumConcurrency: 4 },
+    });
+  });
+
+  it.each([
+    ['maxConcurrency', { channel: 'push' } as ChannelDelivery, 1],
+    ['maxConcurrency', { channel: 'email' } as ChannelDelivery, 1001],
+    ['senderId', { channel: 'sms', senderId: 'Not Valid' } as ChannelDelivery, undefined],
+    ['originationNumber', { channel: 'sms', originationNumber: '0155550100' } as ChannelDelivery, undefined],
+    ['maxPrice', { channel: 'sms', maxPrice: '-1' } as ChannelDelivery, undefined],
+    ['senderEmail', { channel: 'email', senderEmail: 'nobody' } as ChannelDelivery, undefined],
+    ['configurationSetName', { channel: 'email', senderEmail: 'a@example.com', configurationSetName: 'a b' } as ChannelDelivery, undefined],
+    ['platformApplicationArns.fcm', { channel: 'push', platformApplicationArns: { fcm: APNS_ARN } } as ChannelDelivery, undefined],
+  ])('refuses a wrong %s before building anything', (key, delivery, maxConcurrency) => {
+    const stack = newStack();
+    const tables = tablesIn(stack);
+
+    expect(
+      () => new ChannelPipeline(stack, 'Pipeline', { delivery, queueNamePrefix: 'relay', ...tables, maxConcurrency }),
+    ).toThrow(new RegExp(key.replace('.', '\\.')));
+    expect([...built(stack, Queue), ...built(stack, LambdaFunction)]).toEqual([]);
+  });
+});
+
+describe('DirectoryApi', () => {
+  const propsIn = (stack: Stack) => ({
+    httpApi: new HttpApi(stack, 'Api'),
+    directoryTable: new RelayTables(stack, 'Tables', { tableNamePrefix: 'relay' }).directoryTable,
+  });
+
+  it('adds the six directory routes to the given API, all to one function', () => {
+    const stack = newStack();
+    const api = new DirectoryApi(stack, 'Directory', { ...propsIn(stack), platformApplicationArns: { fcm: FCM_ARN } });
+
+    expect(api.routes).toHaveLength(6);
+    expect(Object.keys(Template.fromStack(stack).findResources('AWS::ApiGatewayV2::Integration'))).toHaveLength(1);
+  });
+
+  it('refuses a platform application of the wrong platform before building anything', () => {
+    const stack = newStack();
+    const props = propsIn(stack);
+
+    expect(() => new DirectoryApi(stack, 'Directory', { ...props, platformApplicationArns: { fcm: APNS_ARN } })).toThrow(
+      /platformApplicationArns\.fcm must be an SNS platform application ARN arn:aws:sns:<region>:<account>:app\/GCM\/<name>/,
+    );
+    expect([...built(stack, Secret), ...built(stack, LambdaFunction)]).toEqual([]);
   });
 });

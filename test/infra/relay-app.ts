@@ -43,3 +43,55 @@ export const findOne = (
   const [id, resource] = found[0] as [string, Resource];
   return { id, properties: resource.Properties ?? {} };
 };
+
+type Statement = { Effect: string; Action: string | string[]; Resource: unknown; Condition?: unknown };
+type PolicyDocument = { Statement: Statement[] };
+
+/** One permission: an action allowed on one resource (as the template writes it). */
+export type Grant = { readonly action: string; readonly resource: unknown };
+
+const asArray = <T>(value: T | T[]): T[] => (Array.isArray(value) ? value : [value]);
+
+/**
+ * Everything the role of the function `functionId` may do, as (action, resource)
+ * pairs sorted for comparison: the policies attached to the role, its inline
+ * policies, and its managed policies (which should be none).
+ */
+export const grantsOf = (template: Template, functionId: string): { managedPolicyArns: unknown[]; grants: Grant[]; denies: number } => {
+  const fn = template.findResources('AWS::Lambda::Function')[functionId] as { Properties: { Role: { 'Fn::GetAtt': [string, string] } } };
+  const roleId = fn.Properties.Role['Fn::GetAtt'][0];
+  const role = template.findResources('AWS::IAM::Role')[roleId] as {
+    Properties: { ManagedPolicyArns?: unknown[]; Policies?: { PolicyDocument: PolicyDocument }[] };
+  };
+  const attached = Object.values(
+    template.findResources('AWS::IAM::Policy') as Record<string, { Properties: { Roles: unknown[]; PolicyDocument: PolicyDocument } }>,
+  )
+    .filter((policy) => policy.Properties.Roles.some((r) => JSON.stringify(r) === JSON.stringify({ Ref: roleId })))
+    .flatMap((policy) => policy.Properties.PolicyDocument.Statement);
+  const statements = [...attached, ...(role.Properties.Policies ?? []).flatMap((policy) => policy.PolicyDocument.Statement)];
+  const grants = statements
+    .filter((s) => s.Effect === 'Allow')
+    .flatMap((s) => asArray(s.Action).flatMap((action) => asArray(s.Resource).map((resource) => ({ action, resource }))));
+  return {
+    managedPolicyArns: role.Properties.ManagedPolicyArns ?? [],
+    grants: sortGrants(grants),
+    denies: statements.filter((s) => s.Effect !== 'Allow' || s.Condition !== undefined).length,
+  };
+};
+
+export const sortGrants = (grants: readonly Grant[]): Grant[] =>
+  [...grants].sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
+
+/** `actions` on each of `resources`, as grants. */
+export const allow = (actions: readonly string[], resources: readonly unknown[]): Grant[] =>
+  actions.flatMap((action) => resources.map((resource) => ({ action, resource })));
+
+export const getAtt = (id: string, attribute = 'Arn') => ({ 'Fn::GetAtt': [id, attribute] });
+
+/** The logical id of the one resource of `type` whose properties satisfy `match`. */
+export const idOf = (template: Template, type: string, match: (properties: Record<string, unknown>) => boolean): string =>
+  findOne(template, type, match).id;
+
+/** An environment variable of a function's properties. */
+export const envOf = (properties: Record<string, unknown>): Record<string, unknown> =>
+  (properties.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables ?? {};

@@ -1,8 +1,8 @@
-import { Match } from 'aws-cdk-lib/assertions';
+import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CHANNEL_ROUTES, CHANNELS, type Channel } from '../../functions/shared/channels.ts';
 import { deadLetterQueueName, queueName, visibilityTimeoutSeconds } from '../../lib/queue-settings.ts';
-import { buildRelayStack, cleanupAssemblies, findOne, STACK_NAME } from './relay-app.ts';
+import { buildRelayStack, cleanupAssemblies, envOf, findOne, STACK_NAME } from './relay-app.ts';
 
 type Statement = { Effect: string; Action: string | string[]; Resource: unknown; Condition?: unknown };
 type PolicyDocument = { Statement: Statement[] };
@@ -15,13 +15,11 @@ const queueOf = (channel: Channel) =>
   findOne(template, 'AWS::SQS::Queue', (p) => p.QueueName === queueName(STACK_NAME, channel));
 const deadLetterQueueOf = (channel: Channel) =>
   findOne(template, 'AWS::SQS::Queue', (p) => p.QueueName === deadLetterQueueName(STACK_NAME, channel));
-const functionOf = (channel: Channel) =>
-  findOne(
-    template,
-    'AWS::Lambda::Function',
-    (p) => (p.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables?.CHANNEL === channel,
-  );
-const secret = () => findOne(template, 'AWS::SecretsManager::Secret', () => true);
+/** The ingest function of a channel: the one whose CHANNEL variable names it. */
+const ingestFunctionIn = (t: Template, channel: Channel) => findOne(t, 'AWS::Lambda::Function', (p) => envOf(p).CHANNEL === channel);
+const functionOf = (channel: Channel) => ingestFunctionIn(template, channel);
+const secret = () =>
+  findOne(template, 'AWS::SecretsManager::Secret', (p) => (p.GenerateSecretString as { GenerateStringKey?: string }).GenerateStringKey === 'password');
 
 /** Every statement the function's role can use: attached policies, inline policies and managed policies. */
 const permissionsOf = (channel: Channel) => {
@@ -202,19 +200,22 @@ describe('configuration', () => {
       'cometchat-relay': { appId: 'abc123', maxBodyBytes: 65_536, ingestMemoryMb: 2048, logRetentionDays: 90 },
     });
 
-    configured.allResourcesProperties('AWS::Lambda::Function', {
-      MemorySize: 2048,
-      Environment: { Variables: Match.objectLike({ COMETCHAT_APP_ID: 'abc123', MAX_BODY_BYTES: '65536' }) },
-    });
+    for (const channel of CHANNELS) {
+      expect(ingestFunctionIn(configured, channel).properties).toMatchObject({
+        MemorySize: 2048,
+        Environment: { Variables: expect.objectContaining({ COMETCHAT_APP_ID: 'abc123', MAX_BODY_BYTES: '65536' }) },
+      });
+    }
+    // Every log group: ingest, consumers, directory and API access logs.
     configured.allResourcesProperties('AWS::Logs::LogGroup', { RetentionInDays: 90 });
   });
 
   it('takes single-key overrides as `-c cometchat-relay.<key>=<value>` gives them (strings)', () => {
     const { template: configured } = buildRelayStack({ 'cometchat-relay.maxBodyBytes': '8192' });
 
-    configured.allResourcesProperties('AWS::Lambda::Function', {
-      Environment: { Variables: Match.objectLike({ MAX_BODY_BYTES: '8192' }) },
-    });
+    for (const channel of CHANNELS) {
+      expect(envOf(ingestFunctionIn(configured, channel).properties).MAX_BODY_BYTES).toBe('8192');
+    }
   });
 
   it('refuses to synthesize with an invalid configuration, naming the key', () => {

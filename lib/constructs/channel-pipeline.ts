@@ -1,0 +1,320 @@
+import { Duration, Stack, Validations } from 'aws-cdk-lib';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import { Effect, Policy, PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { Construct } from 'constructs';
+import type { Channel } from '../../functions/shared/channels.ts';
+import {
+  DEFAULT_MAX_CONCURRENCY,
+  E164,
+  MAX_CONCURRENCY_MAX,
+  MAX_CONCURRENCY_MIN,
+  SES_CONFIGURATION_SET_NAME,
+  SMS_SENDER_ID,
+  USD_PRICE,
+} from '../config.ts';
+import { QUEUE_SETTINGS, visibilityTimeoutSeconds } from '../queue-settings.ts';
+import { ChannelQueue, type ChannelQueueProps } from './channel-queue.ts';
+import {
+  checkPlatformApplicationArns,
+  configuredApplicationArns,
+  endpointArnPattern,
+  type PlatformApplicationArns,
+} from './platform-arns.ts';
+import { RelayFunction } from './relay-function.ts';
+
+/** The namespace every consumer's EMF metrics are written under (Powertools Metrics). */
+export const METRICS_NAMESPACE = 'CometChatRelay';
+/** Records per consumer invocation: the most an SQS event source hands over without a batching window. */
+export const CONSUMER_BATCH_SIZE = 10;
+const DEFAULT_CONSUMER_MEMORY_MB = 512;
+
+/** The actions every consumer uses on the idempotency records (claim, read, mark sent, release). */
+export const DELIVERY_TABLE_ACTIONS = [
+  'dynamodb:GetItem',
+  'dynamodb:PutItem',
+  'dynamodb:UpdateItem',
+  'dynamodb:DeleteItem',
+] as const;
+
+/** How a push notification leaves: SNS platform endpoints of the configured applications. */
+export interface PushDelivery {
+  readonly channel: 'push';
+  /**
+   * The configured SNS platform applications; the consumer may publish to (and delete) their endpoints only.
+   *
+   * @default - none: the consumer may publish nowhere (no device can be registered either)
+   */
+  readonly platformApplicationArns?: PlatformApplicationArns;
+}
+
+/** How an SMS leaves: SNS SMS, with the optional sender settings (SNS SMS attributes). */
+export interface SmsDelivery {
+  readonly channel: 'sms';
+  /** @default - none: the carrier's default sender */
+  readonly senderId?: string | undefined;
+  /** E.164. @default - none: SNS picks an origination identity */
+  readonly originationNumber?: string | undefined;
+  /** Most one SMS may cost, in USD, such as "0.50". @default - no limit */
+  readonly maxPrice?: string | undefined;
+}
+
+/** How an email leaves: SES v2 from a verified sender. */
+export interface EmailDelivery {
+  readonly channel: 'email';
+  /**
+   * The verified SES sender. Without it the consumer gets no SES permission and every email fails to the DLQ.
+   *
+   * @default - none
+   */
+  readonly senderEmail?: string | undefined;
+  /** @default - none: emails are sent without a configuration set */
+  readonly configurationSetName?: string | undefined;
+}
+
+export type ChannelDelivery = PushDelivery | SmsDelivery | EmailDelivery;
+
+export interface ChannelPipelineProps extends Omit<ChannelQueueProps, 'channel'> {
+  /** The channel, and where its notifications go. */
+  readonly delivery: ChannelDelivery;
+  /** The directory (devices for push, contact details for SMS and email). */
+  readonly directoryTable: ITable;
+  /** The idempotency records every consumer claims before sending. */
+  readonly deliveryTable: ITable;
+  /**
+   * Most concurrent consumer invocations (the SQS event source's maximum concurrency, 2 to 1000):
+   * keeps the consumer inside its provider's rate limit.
+   *
+   * @default the channel's entry of DEFAULT_MAX_CONCURRENCY (push 20, sms 2, email 5)
+   */
+  readonly maxConcurrency?: number;
+  /**
+   * Memory of the consumer, in MB.
+   *
+   * @default 512
+   */
+  readonly memorySize?: number;
+  /**
+   * How long the consumer's logs are kept.
+   *
+   * @default RetentionDays.ONE_MONTH
+   */
+  readonly logRetention?: RetentionDays;
+}
+
+/**
+ * One channel from queue to provider (SPEC §2, §4, §5): the channel's queue and
+ * DLQ (`ChannelQueue`), and the consumer that reads batches of 10, sends each
+ * notification through SNS or SES, and reports the failed ones as batch item
+ * failures so that only they are retried (and reach the DLQ after
+ * `maxReceiveCount` receives). Written once, instantiated per channel: what
+ * differs is `delivery`, which decides the consumer's settings and exactly
+ * which provider resources its role may touch.
+ *
+ * No batching window: a notification is sent as soon as a poller sees it,
+ * and bursts (a 100-member group) still arrive in full batches because the
+ * pollers receive up to 10 messages at once.
+ */
+export class ChannelPipeline extends ChannelQueue {
+  /** The consumer of `queue`. */
+  readonly consumer: RelayFunction;
+  /** The SQS event source that feeds the consumer. */
+  readonly eventSource: SqsEventSource;
+
+  constructor(scope: Construct, id: string, props: ChannelPipelineProps) {
+    validateProps(props);
+    const {
+      delivery,
+      directoryTable,
+      deliveryTable,
+      maxConcurrency = DEFAULT_MAX_CONCURRENCY[props.delivery.channel],
+      memorySize = DEFAULT_CONSUMER_MEMORY_MB,
+      logRetention = RetentionDays.ONE_MONTH,
+      ...queueProps
+    } = props;
+    super(scope, id, { ...queueProps, channel: delivery.channel });
+
+    this.consumer = new RelayFunction(this, 'Consumer', {
+      description: `cometchat-relay: delivers queued ${delivery.channel} notifications (${PROVIDER[delivery.channel]})`,
+      roleDescription: `cometchat-relay ${delivery.channel} consumer: its queue, the directory and delivery tables, ${PROVIDER[delivery.channel]}`,
+      entry: `functions/consumers/${delivery.channel}-handler.ts`,
+      memorySize,
+      // The queue's visibility timeout is six times this (queue-settings.ts), as AWS advises for SQS event sources.
+      timeout: Duration.seconds(QUEUE_SETTINGS.consumerTimeoutSeconds),
+      logRetention,
+      environment: {
+        DIRECTORY_TABLE: directoryTable.tableName,
+        DELIVERY_TABLE: deliveryTable.tableName,
+        POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
+        ...channelEnvironment(delivery),
+      },
+    });
+
+    this.consumer.addToRolePolicy(
+      new PolicyStatement({ effect: Effect.ALLOW, actions: [...DELIVERY_TABLE_ACTIONS], resources: [deliveryTable.tableArn] }),
+    );
+    this.grantDelivery(delivery, directoryTable);
+
+    // Receive, delete and change-visibility permissions on `queue` come with the event source.
+    this.eventSource = new SqsEventSource(this.queue, {
+      batchSize: CONSUMER_BATCH_SIZE,
+      reportBatchItemFailures: true,
+      maxConcurrency,
+    });
+    this.consumer.addEventSource(this.eventSource);
+  }
+
+  /** What the consumer of `delivery.channel` may touch besides its queue and the delivery table. */
+  private grantDelivery(delivery: ChannelDelivery, directoryTable: ITable): void {
+    const allow = (actions: string[], resources: string[]) =>
+      this.consumer.addToRolePolicy(new PolicyStatement({ effect: Effect.ALLOW, actions, resources }));
+
+    switch (delivery.channel) {
+      case 'push': {
+        // Query: every device of the uid; DeleteItem: a device whose endpoint the provider reports dead.
+        allow(['dynamodb:Query', 'dynamodb:DeleteItem'], [directoryTable.tableArn]);
+        const applicationArns = configuredApplicationArns(delivery.platformApplicationArns ?? {});
+        if (applicationArns.length === 0) return;
+        const endpointPatterns = applicationArns.map(endpointArnPattern);
+        this.addAcknowledgedPolicy(
+          'EndpointPolicy',
+          new PolicyStatement({
+            effect: Effect.ALLOW,
+            actions: ['sns:Publish', 'sns:DeleteEndpoint'],
+            resources: endpointPatterns,
+          }),
+          endpointPatterns,
+          'SNS generates each platform endpoint id when a device registers, so the endpoints cannot be named in advance; ' +
+            'the wildcard covers only endpoints under one configured platform application (never topics or phone numbers).',
+        );
+        return;
+      }
+      case 'sms': {
+        allow(['dynamodb:GetItem'], [directoryTable.tableArn]);
+        this.addAcknowledgedPolicy(
+          'SmsPolicy',
+          new PolicyStatement({
+            effect: Effect.ALLOW,
+            actions: ['sns:Publish', 'sns:CheckIfPhoneNumberIsOptedOut'],
+            resources: ['*'],
+          }),
+          ['*'],
+          'SNS authorizes a Publish to a phone number, and CheckIfPhoneNumberIsOptedOut, against no resource ARN: ' +
+            'IAM only accepts "*" for them. The statement is limited to these two actions, in a policy of its own.',
+        );
+        return;
+      }
+      case 'email': {
+        allow(['dynamodb:GetItem'], [directoryTable.tableArn]);
+        if (delivery.senderEmail === undefined) return;
+        const stack = Stack.of(this);
+        const domain = delivery.senderEmail.slice(delivery.senderEmail.lastIndexOf('@') + 1);
+        // SES authorizes against the identity that is verified, which may be the address or its whole domain.
+        const identities = [...new Set([delivery.senderEmail, domain])].map((identity) =>
+          stack.formatArn({ service: 'ses', resource: 'identity', resourceName: identity }),
+        );
+        const configurationSets =
+          delivery.configurationSetName === undefined
+            ? []
+            : [stack.formatArn({ service: 'ses', resource: 'configuration-set', resourceName: delivery.configurationSetName })];
+        allow(['ses:SendEmail'], [...identities, ...configurationSets]);
+        return;
+      }
+    }
+  }
+
+  /**
+   * Attaches `statement` as a policy of its own, so that the acknowledgement of
+   * its wildcard resources covers that statement and nothing else on the role.
+   */
+  private addAcknowledgedPolicy(id: string, statement: PolicyStatement, wildcardResources: string[], reason: string): void {
+    const policy = new Policy(this, id, { roles: [this.consumer.executionRole], statements: [statement] });
+    // The consumer must not start polling before it may deliver.
+    this.consumer.node.addDependency(policy);
+    Validations.of(policy).acknowledge(
+      ...wildcardResources.map((resource) => ({ id: `AwsSolutions-IAM5[Resource::${resource}]`, reason })),
+    );
+  }
+}
+
+const PROVIDER: Readonly<Record<Channel, string>> = {
+  push: 'SNS mobile push',
+  sms: 'SNS SMS',
+  email: 'SES v2',
+};
+
+/** The channel's own settings; an unset one is an empty string, so the function can tell "unset" from "missing". */
+const channelEnvironment = (delivery: ChannelDelivery): Record<string, string> => {
+  switch (delivery.channel) {
+    case 'push':
+      return {};
+    case 'sms':
+      return {
+        SMS_SENDER_ID: delivery.senderId ?? '',
+        SMS_ORIGINATION_NUMBER: delivery.originationNumber ?? '',
+        SMS_MAX_PRICE: delivery.maxPrice ?? '',
+      };
+    case 'email':
+      return { SENDER_EMAIL: delivery.senderEmail ?? '', SES_CONFIGURATION_SET: delivery.configurationSetName ?? '' };
+  }
+};
+
+/** Enough of an address to take its domain apart; the configuration checks it fully. */
+const EMAIL_ADDRESS = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
+const validateProps = (props: ChannelPipelineProps): void => {
+  const { delivery, directoryTable, deliveryTable, maxConcurrency, memorySize } = props;
+  if (directoryTable === undefined || deliveryTable === undefined) {
+    throw new Error('ChannelPipeline: directoryTable and deliveryTable are required');
+  }
+  if (
+    maxConcurrency !== undefined &&
+    !(Number.isInteger(maxConcurrency) && maxConcurrency >= MAX_CONCURRENCY_MIN && maxConcurrency <= MAX_CONCURRENCY_MAX)
+  ) {
+    throw new Error(
+      `ChannelPipeline: maxConcurrency must be a whole number from ${MAX_CONCURRENCY_MIN} to ${MAX_CONCURRENCY_MAX} ` +
+        `(Lambda's bounds for an SQS event source), got ${maxConcurrency}`,
+    );
+  }
+  if (memorySize !== undefined && !(Number.isInteger(memorySize) && memorySize >= 128 && memorySize <= 10_240)) {
+    throw new Error(`ChannelPipeline: memorySize must be a whole number of MB from 128 to 10240, got ${memorySize}`);
+  }
+  // Lambda's advice for SQS event sources; both come from queue-settings.ts, this keeps a later edit honest.
+  if (visibilityTimeoutSeconds() < 6 * QUEUE_SETTINGS.consumerTimeoutSeconds) {
+    throw new Error('ChannelPipeline: the queue visibility timeout must be at least six times the consumer timeout');
+  }
+  const fail = (key: string, expected: string, value: unknown) => {
+    throw new Error(`ChannelPipeline: delivery.${key} must be ${expected}, got ${JSON.stringify(value)}`);
+  };
+  switch (delivery.channel) {
+    case 'push':
+      checkPlatformApplicationArns('ChannelPipeline', delivery.platformApplicationArns ?? {});
+      return;
+    case 'sms':
+      if (delivery.senderId !== undefined && !SMS_SENDER_ID.test(delivery.senderId)) {
+        fail('senderId', '1 to 11 letters and digits with at least one letter', delivery.senderId);
+      }
+      if (delivery.originationNumber !== undefined && !E164.test(delivery.originationNumber)) {
+        fail('originationNumber', 'an E.164 phone number such as "+14155550100"', delivery.originationNumber);
+      }
+      if (delivery.maxPrice !== undefined && !(USD_PRICE.test(delivery.maxPrice) && Number(delivery.maxPrice) > 0)) {
+        fail('maxPrice', 'a price in USD above 0 such as "0.50"', delivery.maxPrice);
+      }
+      return;
+    case 'email':
+      if (delivery.senderEmail !== undefined && !EMAIL_ADDRESS.test(delivery.senderEmail)) {
+        fail('senderEmail', 'an email address', delivery.senderEmail);
+      }
+      if (delivery.configurationSetName !== undefined && !SES_CONFIGURATION_SET_NAME.test(delivery.configurationSetName)) {
+        fail(
+          'configurationSetName',
+          'an SES configuration set name (1 to 64 letters, digits, "_" and "-")',
+          delivery.configurationSetName,
+        );
+      }
+      return;
+    default:
+      throw new Error(`ChannelPipeline: unknown channel ${JSON.stringify((delivery as { channel: unknown }).channel)}`);
+  }
+};

@@ -1,0 +1,133 @@
+import { dirname, isAbsolute, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type Duration, Token, Validations } from 'aws-cdk-lib';
+import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { Construct } from 'constructs';
+
+/** The repository root: entries are given relative to it, and esbuild resolves `package.json` imports from it. */
+export const PROJECT_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+/** The service name every function logs and counts under (Powertools). */
+export const SERVICE_NAME = 'cometchat-relay';
+
+/** The longest a Lambda function may run. */
+const MAX_TIMEOUT_SECONDS = 900;
+
+export interface RelayFunctionProps {
+  /** The handler file, relative to the repository root (for example `functions/ingest/handler.ts`); it exports `handler`. */
+  readonly entry: string;
+  /** What the function does, shown in the Lambda console. */
+  readonly description: string;
+  /** What the function's role may do, shown in the IAM console. */
+  readonly roleDescription: string;
+  /** Memory in MB (128 to 10240); more memory is also more CPU. */
+  readonly memorySize: number;
+  /** How long one invocation may run (at most 15 minutes). */
+  readonly timeout: Duration;
+  /**
+   * The function's own settings. `POWERTOOLS_SERVICE_NAME` and `POWERTOOLS_LOG_LEVEL`
+   * are added to every function and may not be given here.
+   */
+  readonly environment: Readonly<Record<string, string>>;
+  /**
+   * How long the function's logs are kept.
+   *
+   * @default RetentionDays.ONE_MONTH
+   */
+  readonly logRetention?: RetentionDays;
+}
+
+/**
+ * A Lambda function of the relay, built the same way everywhere: Node.js 22 on
+ * arm64, bundled by esbuild as minified ESM with the AWS SDK inside (pinned
+ * versions, faster cold starts), a role of its own that may write to its own
+ * log group and nothing else until a grant says so, and the Powertools
+ * settings every handler reads.
+ *
+ * The log group and role are created beside the function (ids `<id>Logs` and
+ * `<id>Role` in the same scope), so that the functions that existed before this
+ * construct keep their logical ids.
+ */
+export class RelayFunction extends NodejsFunction {
+  /** The function's execution role: grants and policies are added to it. */
+  readonly executionRole: Role;
+  /** Where the function logs; the role may write here only. */
+  readonly functionLogGroup: LogGroup;
+
+  constructor(scope: Construct, id: string, props: RelayFunctionProps) {
+    validateProps(props);
+    const {
+      entry,
+      description,
+      roleDescription,
+      memorySize,
+      timeout,
+      environment,
+      logRetention = RetentionDays.ONE_MONTH,
+    } = props;
+    const logGroup = new LogGroup(scope, `${id}Logs`, { retention: logRetention });
+    // A role of its own instead of AWSLambdaBasicExecutionRole: it may write to this log group only.
+    const role = new Role(scope, `${id}Role`, {
+      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+      description: roleDescription,
+    });
+    logGroup.grantWrite(role);
+
+    super(scope, id, {
+      description,
+      entry: join(PROJECT_ROOT, entry),
+      handler: 'handler',
+      projectRoot: PROJECT_ROOT,
+      depsLockFilePath: join(PROJECT_ROOT, 'package-lock.json'),
+      runtime: Runtime.NODEJS_22_X,
+      architecture: Architecture.ARM_64,
+      memorySize,
+      timeout,
+      role,
+      logGroup,
+      environment: { ...environment, POWERTOOLS_SERVICE_NAME: SERVICE_NAME, POWERTOOLS_LOG_LEVEL: 'INFO' },
+      bundling: {
+        minify: true,
+        format: OutputFormat.ESM,
+        target: 'node22',
+        // The SDK v3 is bundled (pinned versions, faster cold start); its ESM build needs `module` first.
+        mainFields: ['module', 'main'],
+        externalModules: [],
+        // CommonJS dependencies inside an ESM bundle may still call require().
+        banner: "import { createRequire } from 'module';const require = createRequire(import.meta.url);",
+      },
+    });
+    this.executionRole = role;
+    this.functionLogGroup = logGroup;
+
+    Validations.of(this).acknowledge({
+      id: 'AwsSolutions-L1',
+      reason:
+        'The runtime is pinned to Node.js 22 on purpose (the issue pins it; bundles target node22 and are tested on it); ' +
+        'moving to a newer runtime is a deliberate, tested upgrade rather than a side effect of a CDK release.',
+    });
+  }
+}
+
+const RESERVED_VARIABLES = ['POWERTOOLS_SERVICE_NAME', 'POWERTOOLS_LOG_LEVEL'];
+
+const validateProps = ({ entry, memorySize, timeout, environment }: RelayFunctionProps): void => {
+  if (entry === '' || isAbsolute(entry) || entry.split(/[\\/]/).includes('..')) {
+    throw new Error(
+      `RelayFunction: entry must be a path inside the repository, relative to its root, got ${JSON.stringify(entry)}`,
+    );
+  }
+  if (!(Number.isInteger(memorySize) && memorySize >= 128 && memorySize <= 10_240)) {
+    throw new Error(`RelayFunction: memorySize must be a whole number of MB from 128 to 10240, got ${memorySize}`);
+  }
+  if (!Token.isUnresolved(timeout.toSeconds()) && (timeout.toSeconds() < 1 || timeout.toSeconds() > MAX_TIMEOUT_SECONDS)) {
+    throw new Error(`RelayFunction: timeout must be from 1 to ${MAX_TIMEOUT_SECONDS} seconds, got ${timeout.toHumanString()}`);
+  }
+  const reserved = RESERVED_VARIABLES.filter((name) => name in environment);
+  if (reserved.length > 0) {
+    throw new Error(`RelayFunction: ${reserved.join(', ')} are set for every function and may not be given in environment`);
+  }
+};

@@ -1,0 +1,242 @@
+import type { Template } from 'aws-cdk-lib/assertions';
+import { afterAll, describe, expect, it } from 'vitest';
+import { CHANNELS, type Channel } from '../../functions/shared/channels.ts';
+import { DEFAULT_MAX_CONCURRENCY } from '../../lib/config.ts';
+import { QUEUE_SETTINGS, queueName } from '../../lib/queue-settings.ts';
+import { tableName } from '../../lib/table-settings.ts';
+import { ENDPOINT_PATTERNS, FULL_CONFIG, sesArn } from './fixtures.ts';
+import {
+  allow,
+  buildRelayStack,
+  cleanupAssemblies,
+  envOf,
+  findOne,
+  type Grant,
+  getAtt,
+  grantsOf,
+  idOf,
+  STACK_NAME,
+  sortGrants,
+} from './relay-app.ts';
+
+afterAll(cleanupAssemblies);
+
+const { template: defaults } = buildRelayStack();
+const { template: configured } = buildRelayStack({ 'cometchat-relay': FULL_CONFIG });
+
+const queueId = (template: Template, channel: Channel) =>
+  idOf(template, 'AWS::SQS::Queue', (p) => p.QueueName === queueName(STACK_NAME, channel));
+const tableId = (template: Template, role: 'directory' | 'deliveries') =>
+  idOf(template, 'AWS::DynamoDB::Table', (p) => p.TableName === tableName(STACK_NAME, role));
+
+/** The event source mapping that reads the channel's queue, and the function it feeds: that is the consumer. */
+const consumerOf = (template: Template, channel: Channel) => {
+  const mapping = findOne(
+    template,
+    'AWS::Lambda::EventSourceMapping',
+    (p) => JSON.stringify(p.EventSourceArn) === JSON.stringify(getAtt(queueId(template, channel))),
+  );
+  const functionId = (mapping.properties.FunctionName as { Ref: string }).Ref;
+  const fn = template.findResources('AWS::Lambda::Function')[functionId] as { Properties: Record<string, unknown> };
+  return { mapping: mapping.properties, id: functionId, properties: fn.Properties };
+};
+
+/** What every consumer may do: write its logs, read its queue, and keep idempotency records. */
+const commonGrants = (template: Template, channel: Channel): Grant[] => {
+  const { properties } = consumerOf(template, channel);
+  const logGroupId = (properties.LoggingConfig as { LogGroup: { Ref: string } }).LogGroup.Ref;
+  return [
+    ...allow(['logs:CreateLogStream', 'logs:PutLogEvents'], [getAtt(logGroupId)]),
+    ...allow(
+      ['sqs:ChangeMessageVisibility', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:ReceiveMessage'],
+      [getAtt(queueId(template, channel))],
+    ),
+    ...allow(
+      ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
+      [getAtt(tableId(template, 'deliveries'))],
+    ),
+  ];
+};
+
+const grantsOfConsumer = (template: Template, channel: Channel) => grantsOf(template, consumerOf(template, channel).id);
+
+describe.each(CHANNELS)('%s consumer', (channel) => {
+  it('runs Node.js 22 on arm64 with 512 MB and the shared consumer timeout', () => {
+    expect(consumerOf(defaults, channel).properties).toMatchObject({
+      Runtime: 'nodejs22.x',
+      Architectures: ['arm64'],
+      Handler: 'index.handler',
+      MemorySize: 512,
+      Timeout: QUEUE_SETTINGS.consumerTimeoutSeconds,
+    });
+  });
+
+  it('gets a visibility timeout of at least six times its timeout on its queue', () => {
+    const timeout = consumerOf(defaults, channel).properties.Timeout as number;
+    const queue = defaults.findResources('AWS::SQS::Queue')[queueId(defaults, channel)] as {
+      Properties: { VisibilityTimeout: number };
+    };
+
+    expect(queue.Properties.VisibilityTimeout).toBeGreaterThanOrEqual(6 * timeout);
+  });
+
+  it('reads batches of 10, reports partial batch failures, and sends without waiting for a batch to fill', () => {
+    const { mapping } = consumerOf(defaults, channel);
+
+    expect(mapping).toMatchObject({ BatchSize: 10, FunctionResponseTypes: ['ReportBatchItemFailures'] });
+    expect(mapping.MaximumBatchingWindowInSeconds ?? 0).toBe(0);
+  });
+
+  it('runs at most the default maxConcurrency for its channel, or the configured one', () => {
+    expect(consumerOf(defaults, channel).mapping.ScalingConfig).toEqual({ MaximumConcurrency: DEFAULT_MAX_CONCURRENCY[channel] });
+    expect(consumerOf(configured, channel).mapping.ScalingConfig).toEqual({
+      MaximumConcurrency: FULL_CONFIG.maxConcurrency[channel],
+    });
+  });
+
+  it('gets the tables and Powertools settings every consumer reads', () => {
+    expect(envOf(consumerOf(defaults, channel).properties)).toMatchObject({
+      DIRECTORY_TABLE: { Ref: tableId(defaults, 'directory') },
+      DELIVERY_TABLE: { Ref: tableId(defaults, 'deliveries') },
+      POWERTOOLS_SERVICE_NAME: 'cometchat-relay',
+      POWERTOOLS_LOG_LEVEL: 'INFO',
+      POWERTOOLS_METRICS_NAMESPACE: 'CometChatRelay',
+    });
+  });
+
+  it('logs to its own log group with the configured retention', () => {
+    const logGroupRef = (consumerOf(defaults, channel).properties.LoggingConfig as { LogGroup: { Ref: string } }).LogGroup.Ref;
+
+    expect(defaults.findResources('AWS::Logs::LogGroup')[logGroupRef]).toMatchObject({ Properties: { RetentionInDays: 30 } });
+  });
+
+  it("has no managed policy, no wildcard action, and touches no other channel's queue", () => {
+    for (const template of [defaults, configured]) {
+      const { managedPolicyArns, grants, denies } = grantsOfConsumer(template, channel);
+      const otherQueues = CHANNELS.filter((other) => other !== channel).map((other) => queueId(template, other));
+
+      expect(managedPolicyArns).toEqual([]);
+      expect(denies).toBe(0);
+      expect(grants.filter((g) => g.action.includes('*'))).toEqual([]);
+      expect(JSON.stringify(grants)).not.toMatch(new RegExp(otherQueues.join('|')));
+    }
+  });
+});
+
+describe('push consumer permissions', () => {
+  it('may query the directory and delete dead devices, and publish nowhere while no application is configured', () => {
+    expect(grantsOfConsumer(defaults, 'push').grants).toEqual(
+      sortGrants([
+        ...commonGrants(defaults, 'push'),
+        ...allow(['dynamodb:Query', 'dynamodb:DeleteItem'], [getAtt(tableId(defaults, 'directory'))]),
+      ]),
+    );
+  });
+
+  it('may publish to, and delete, endpoints of the configured applications only', () => {
+    expect(grantsOfConsumer(configured, 'push').grants).toEqual(
+      sortGrants([
+        ...commonGrants(configured, 'push'),
+        ...allow(['dynamodb:Query', 'dynamodb:DeleteItem'], [getAtt(tableId(configured, 'directory'))]),
+        ...allow(['sns:Publish', 'sns:DeleteEndpoint'], ENDPOINT_PATTERNS),
+      ]),
+    );
+  });
+
+  it('cannot publish to an arbitrary target (topics, phone numbers)', () => {
+    const sns = grantsOfConsumer(configured, 'push').grants.filter((g) => g.action.startsWith('sns:'));
+
+    expect(sns.map((g) => g.resource)).not.toContain('*');
+    for (const { resource } of sns)
+      expect(resource).toMatch(/^arn:aws:sns:eu-west-1:123456789012:endpoint\/[A-Z_]+\/[\w.-]+\/\*$/);
+  });
+});
+
+describe('sms consumer permissions', () => {
+  it('may read contacts and publish SMS (which IAM names as "*"), and nothing of SES', () => {
+    for (const template of [defaults, configured]) {
+      expect(grantsOfConsumer(template, 'sms').grants).toEqual(
+        sortGrants([
+          ...commonGrants(template, 'sms'),
+          ...allow(['dynamodb:GetItem'], [getAtt(tableId(template, 'directory'))]),
+          ...allow(['sns:Publish', 'sns:CheckIfPhoneNumberIsOptedOut'], ['*']),
+        ]),
+      );
+    }
+  });
+
+  it('gets the SMS settings, empty when unset', () => {
+    expect(envOf(consumerOf(defaults, 'sms').properties)).toMatchObject({
+      SMS_SENDER_ID: '',
+      SMS_ORIGINATION_NUMBER: '',
+      SMS_MAX_PRICE: '',
+    });
+    expect(envOf(consumerOf(configured, 'sms').properties)).toMatchObject({
+      SMS_SENDER_ID: 'MyApp',
+      SMS_ORIGINATION_NUMBER: '+14155550100',
+      SMS_MAX_PRICE: '0.50',
+    });
+  });
+});
+
+describe('email consumer permissions', () => {
+  it('may read contacts, and send nothing while no sender is configured', () => {
+    expect(grantsOfConsumer(defaults, 'email').grants).toEqual(
+      sortGrants([...commonGrants(defaults, 'email'), ...allow(['dynamodb:GetItem'], [getAtt(tableId(defaults, 'directory'))])]),
+    );
+  });
+
+  it('may send from the configured sender identity (address or domain) with the configured configuration set, and cannot publish to SNS', () => {
+    expect(grantsOfConsumer(configured, 'email').grants).toEqual(
+      sortGrants([
+        ...commonGrants(configured, 'email'),
+        ...allow(['dynamodb:GetItem'], [getAtt(tableId(configured, 'directory'))]),
+        ...allow(
+          ['ses:SendEmail'],
+          [
+            sesArn('identity/notifications@example.com'),
+            sesArn('identity/example.com'),
+            sesArn('configuration-set/relay-events'),
+          ],
+        ),
+      ]),
+    );
+  });
+
+  it('gets the sender and configuration set, empty when unset', () => {
+    expect(envOf(consumerOf(defaults, 'email').properties)).toMatchObject({ SENDER_EMAIL: '', SES_CONFIGURATION_SET: '' });
+    expect(envOf(consumerOf(configured, 'email').properties)).toMatchObject({
+      SENDER_EMAIL: 'notifications@example.com',
+      SES_CONFIGURATION_SET: 'relay-events',
+    });
+  });
+
+  it('without a configuration set, may send from the sender identity only', () => {
+    const { template } = buildRelayStack({ 'cometchat-relay': { senderEmail: 'relay@example.org' } });
+    const ses = grantsOfConsumer(template, 'email').grants.filter((g) => g.action.startsWith('ses:'));
+
+    expect(ses).toEqual(
+      sortGrants(allow(['ses:SendEmail'], [sesArn('identity/relay@example.org'), sesArn('identity/example.org')])),
+    );
+  });
+});
+
+describe('consumer start-up order', () => {
+  it.each(['push', 'sms'] as const)('the %s consumer is created after the policy that lets it publish', (channel) => {
+    const { id, properties } = consumerOf(configured, channel);
+    const roleRef = JSON.stringify({ Ref: (properties.Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0] });
+    const publishPolicies = Object.entries(
+      configured.findResources('AWS::IAM::Policy') as Record<
+        string,
+        { Properties: { Roles: unknown[]; PolicyDocument: unknown } }
+      >,
+    )
+      .filter(([, policy]) => policy.Properties.Roles.some((role) => JSON.stringify(role) === roleRef))
+      .filter(([, policy]) => JSON.stringify(policy.Properties.PolicyDocument).includes('sns:Publish'))
+      .map(([policyId]) => policyId);
+    const fn = configured.findResources('AWS::Lambda::Function')[id] as { DependsOn: string[] };
+
+    expect(publishPolicies).toHaveLength(1);
+    expect(fn.DependsOn).toEqual(expect.arrayContaining(publishPolicies));
+  });
+});
