@@ -50,6 +50,7 @@ Webhook URLs (CometChat, HTTP Basic Auth):
   push            ${stack.webhookUrls.push}
   sms             ${stack.webhookUrls.sms}
   email           ${stack.webhookUrls.email}
+  events          ${stack.webhookUrls.events}   (after_message and Webhooks events → ${stack.eventsTopicArn})
   before_message  ${stack.beforeMessageUrl}   (policy: ${env.POLICY_FILE ?? 'default, lets everything through'})
 
 Webhook credentials:

@@ -2,7 +2,7 @@ import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-p
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import type * as z from 'zod';
 import { QUEUE_SETTINGS } from '../../lib/queue-settings.ts';
-import type { Channel } from '../shared/channels.ts';
+import type { DeliveryChannel as Channel } from '../shared/channels.ts';
 import { logger } from '../shared/powertools.ts';
 import type { DeliveryOutcome } from '../delivery/outcome.ts';
 

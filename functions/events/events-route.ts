@@ -1,6 +1,5 @@
 import type { WebhookRoute } from '../ingest/webhook-routes.ts';
 import { InvalidPayloadError } from '../shared/errors.ts';
-import type { Channel } from '../shared/channels.ts';
 import { eventCorrelationIdOf, eventIdempotencyKey } from './event-identity.ts';
 import { type EventPayload, EventPayloadSchema, isEventTrigger } from './event-schema.ts';
 
@@ -13,8 +12,7 @@ export const EVENTS_PATH = '/cometchat/events';
  * key that makes CometChat's retries one event.
  */
 export const eventsRoute: WebhookRoute<EventPayload> = {
-  // TODO(channels): drop the cast once CHANNELS includes 'events'.
-  channel: 'events' as string as Channel,
+  channel: 'events',
   acceptsTrigger: isEventTrigger,
   expectedTrigger: '"after_message" or a CometChat Webhooks event (message_sent, message_edited, ...)',
   requiresCustomWebhook: false,

@@ -1,4 +1,5 @@
 import type * as z from 'zod';
+import { eventsRoute } from '../events/events-route.ts';
 import { CHANNEL_TRIGGERS, type Channel } from '../shared/channels.ts';
 import { idempotencyKey } from '../shared/idempotency-key.ts';
 import { type EmailPayload, EmailPayloadSchema } from '../shared/schemas/email.ts';
@@ -73,6 +74,7 @@ export const WEBHOOK_ROUTES: Readonly<Record<Channel, WebhookRoute>> = {
   push: anyRoute(push),
   sms: anyRoute(sms),
   email: anyRoute(email),
+  events: anyRoute(eventsRoute),
 };
 
 export const webhookRoute = (channel: Channel): WebhookRoute => WEBHOOK_ROUTES[channel];

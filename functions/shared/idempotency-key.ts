@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Channel } from './channels.ts';
+import type { DeliveryChannel as Channel } from './channels.ts';
 import type { EmailPayload } from './schemas/email.ts';
 import type { PushPayload } from './schemas/push.ts';
 import type { SmsPayload } from './schemas/sms.ts';

@@ -5,6 +5,9 @@ import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { type DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { createBeforeMessageHandler, beforeMessageLambdaRoute } from '../../functions/before-message/before-message-webhook.ts';
 import { createEmailConsumer, createPushConsumer, createSmsConsumer } from '../../functions/consumers/channel-consumers.ts';
+import { createEventsConsumer } from '../../functions/events/publish-event.ts';
+import { snsEventPublisher } from '../../functions/shared/sns-event-publisher.ts';
+import { startEventRecorder } from './event-recorder.ts';
 import { createDirectoryHandler, directoryLambdaRoutes } from '../../functions/directory/directory-api.ts';
 import { staticAdminTokenSource } from '../../functions/directory/admin-auth.ts';
 import { createIngestHandler } from '../../functions/ingest/ingest-webhook.ts';
@@ -74,6 +77,8 @@ export interface LocalStack {
   readonly url: string;
   readonly webhookUrls: Readonly<Record<Channel, string>>;
   readonly beforeMessageUrl: string;
+  /** The message-events topic subscribers would listen to (on the SQS/SNS-topic emulator). */
+  readonly eventsTopicArn: string;
   readonly directoryUrl: string;
   readonly queues: ChannelQueues;
   readonly tables: LocalTableNames;
@@ -109,11 +114,13 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
     const dynamodbClient = new DynamoDBClient(localClientConfig(endpoints.dynamodb));
     const dynamodb = createDocumentClient(localClientConfig(endpoints.dynamodb));
     const sns = new SNSClient(localClientConfig(endpoints.sns));
+    // SNS topics live in fauxqs, beside SQS; mobile push and SMS in the project's own emulator.
+    const topics = new SNSClient(localClientConfig(endpoints.sqs));
     const ses = new SESv2Client(localClientConfig(endpoints.ses));
     const ingestSqs = createIngestSqsClient(sqsConfig);
-    cleanups.push(() => [sqs, dynamodbClient, dynamodb, sns, ses, ingestSqs].forEach((client) => client.destroy()));
+    cleanups.push(() => [sqs, dynamodbClient, dynamodb, sns, topics, ses, ingestSqs].forEach((client) => client.destroy()));
 
-    const [queues, tables, platformApplications] = await Promise.all([
+    const [queues, tables, platformApplications, events] = await Promise.all([
       createChannelQueues({
         sqs,
         prefix,
@@ -121,7 +128,9 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
       }),
       createTables({ dynamodb: dynamodbClient, prefix }),
       createPlatformApplications(sns, { namePrefix: prefix }),
+      startEventRecorder({ sns: topics, sqs, prefix }),
     ]);
+    cleanups.push(() => events.stop());
 
     const credentials = staticCredentialStore(options.webhookCredentials);
     const maxBodyBytes = options.maxBodyBytes ?? LOCAL_DEFAULTS.maxBodyBytes;
@@ -161,6 +170,7 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
     const outbox: OutboxSources = {
       sns: snsEmulatorClient(endpoints.sns),
       sesEndpoint: endpoints.ses,
+      events,
       endpointOwners: endpointOwners(dynamodb, tables.directory),
     };
     const localRoutes: LocalRoute[] = [
@@ -197,6 +207,7 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
           sender: sesEmailSender({ ses, from: options.senderEmail ?? LOCAL_DEFAULTS.senderEmail }),
           ledger,
         }),
+        events: createEventsConsumer({ publisher: snsEventPublisher({ client: topics, topicArn: events.topicArn }), ledger }),
       };
       for (const channel of CHANNELS) {
         const { Attributes } = await sqs.send(
@@ -233,6 +244,7 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
         string
       >,
       beforeMessageUrl: `${server.url}/cometchat/before-message`,
+      eventsTopicArn: events.topicArn,
       directoryUrl: `${server.url}/users`,
       queues,
       tables,

@@ -1,4 +1,10 @@
-import { DeleteMessageBatchCommand, type Message, ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import {
+  DeleteMessageBatchCommand,
+  GetQueueAttributesCommand,
+  type Message,
+  ReceiveMessageCommand,
+  type SQSClient,
+} from '@aws-sdk/client-sqs';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { LOCAL_REGION } from './local-aws.ts';
 
@@ -17,7 +23,11 @@ export interface SqsPollerOptions {
 }
 
 export interface SqsPoller {
-  /** Resolves once the queue is empty and no batch is in flight (tests use it to wait for delivery). */
+  /**
+   * Resolves once the queue is empty and no batch is in flight (tests use it to wait for delivery):
+   * a receive started after the call came back empty, and no message is waiting out its visibility
+   * timeout to be retried. A message that keeps failing ends in the DLQ, so this always settles.
+   */
   idle(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -38,10 +48,13 @@ export const startSqsPoller = ({
   onError = () => {},
 }: SqsPollerOptions): SqsPoller => {
   let running = true;
-  let lastBatchEmpty = false;
+  // Receives are numbered as they start; `lastEmptyReceive` is the number of the latest one that found nothing.
+  let receivesStarted = 0;
+  let lastEmptyReceive = 0;
   const loop = (async () => {
     while (running) {
       try {
+        const receive = ++receivesStarted;
         const { Messages = [] } = await sqs.send(
           new ReceiveMessageCommand({
             QueueUrl: queueUrl,
@@ -51,8 +64,10 @@ export const startSqsPoller = ({
             MessageSystemAttributeNames: ['All'],
           }),
         );
-        lastBatchEmpty = Messages.length === 0;
-        if (Messages.length === 0) continue;
+        if (Messages.length === 0) {
+          lastEmptyReceive = receive;
+          continue;
+        }
         const failed = await invoke(handler, Messages, queueArn, onError);
         const succeeded = Messages.filter((message) => !failed.has(message.MessageId ?? ''));
         if (succeeded.length > 0) {
@@ -73,7 +88,21 @@ export const startSqsPoller = ({
 
   return {
     async idle() {
-      while (!lastBatchEmpty) await new Promise((resolve) => setTimeout(resolve, 25));
+      while (running) {
+        // An empty receive that started before this call may have missed a message sent just before it.
+        const startedBefore = receivesStarted;
+        while (running && lastEmptyReceive <= startedBefore) await new Promise((resolve) => setTimeout(resolve, 25));
+        if (!running) return;
+        const { Attributes = {} } = await sqs.send(
+          new GetQueueAttributesCommand({
+            QueueUrl: queueUrl,
+            AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
+          }),
+        );
+        // Failed messages are invisible until their visibility timeout ends: the queue is not idle while they wait.
+        if (Attributes.ApproximateNumberOfMessages === '0' && Attributes.ApproximateNumberOfMessagesNotVisible === '0') return;
+        await new Promise((resolve) => setTimeout(resolve, 25));
+      }
     },
     async stop() {
       running = false;
@@ -88,7 +117,7 @@ const invoke = async (
   queueArn: string,
   onError: (error: unknown) => void,
 ): Promise<Set<string>> => {
-  const event: SQSEvent = { Records: messages.map((message) => toRecord(message, queueArn)) };
+  const event: SQSEvent = { Records: messages.map((message) => toSqsRecord(message, queueArn)) };
   try {
     const response = await handler(event, lambdaContext());
     return new Set((response?.batchItemFailures ?? []).map((failure) => failure.itemIdentifier));
@@ -98,7 +127,8 @@ const invoke = async (
   }
 };
 
-const toRecord = (message: Message, queueArn: string): SQSRecord => {
+/** A received message as Lambda's SQS event source hands it to the function. */
+export const toSqsRecord = (message: Message, queueArn: string): SQSRecord => {
   const system = message.Attributes ?? {};
   return {
     messageId: message.MessageId ?? '',
