@@ -118,7 +118,9 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
     const topics = new SNSClient(localClientConfig(endpoints.sqs));
     const ses = new SESv2Client(localClientConfig(endpoints.ses));
     const ingestSqs = createIngestSqsClient(sqsConfig);
-    cleanups.push(() => [sqs, dynamodbClient, dynamodb, sns, topics, ses, ingestSqs].forEach((client) => client.destroy()));
+    cleanups.push(() => {
+      for (const client of [sqs, dynamodbClient, dynamodb, sns, topics, ses, ingestSqs]) client.destroy();
+    });
 
     const [queues, tables, platformApplications, events] = await Promise.all([
       createChannelQueues({

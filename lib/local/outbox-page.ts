@@ -1,6 +1,6 @@
 import type { OutboxEntry } from './outbox.ts';
 
-const escape = (value: string): string =>
+const escapeHtml = (value: string): string =>
   value.replace(/[&<>"'`]/g, (c) => `&#${c.charCodeAt(0)};`);
 
 /**
@@ -16,10 +16,10 @@ export const renderOutboxPage = (entries: readonly OutboxEntry[]): string => {
       const payload = entry.payload as { html?: string; subject?: string } | undefined;
       const body =
         entry.channel === 'email' && payload?.html
-          ? `<p><strong>${escape(payload.subject ?? '')}</strong></p><iframe sandbox="" srcdoc="${escape(payload.html)}"></iframe>`
-          : `<pre>${escape(JSON.stringify(entry.payload, null, 2))}</pre>`;
-      return `<section class="${entry.channel}"><h2>${escape(entry.channel)} → ${escape(entry.to)}</h2>
-<p class="meta">${escape(entry.at)} · ${escape(entry.target)}${entry.delivered === false ? ' · <em>not delivered (opted out)</em>' : ''}</p>${body}</section>`;
+          ? `<p><strong>${escapeHtml(payload.subject ?? '')}</strong></p><iframe sandbox="" srcdoc="${escapeHtml(payload.html)}"></iframe>`
+          : `<pre>${escapeHtml(JSON.stringify(entry.payload, null, 2))}</pre>`;
+      return `<section class="${entry.channel}"><h2>${escapeHtml(entry.channel)} → ${escapeHtml(entry.to)}</h2>
+<p class="meta">${escapeHtml(entry.at)} · ${escapeHtml(entry.target)}${entry.delivered === false ? ' · <em>not delivered (opted out)</em>' : ''}</p>${body}</section>`;
     })
     .join('\n');
   return `<!doctype html>
