@@ -1,6 +1,6 @@
 import { Construct, type IConstruct } from 'constructs';
 import * as z from 'zod';
-import type { Channel } from '../functions/shared/channels.ts';
+import { CHANNELS, type Channel } from '../functions/shared/channels.ts';
 import { PLATFORMS, type Platform, SNS_PLATFORM_OF } from '../functions/shared/ports/directory.ts';
 
 /**
@@ -135,12 +135,9 @@ const SmsSchema = z.strictObject(
     ),
     /** Origination number (a phone number registered in AWS End User Messaging SMS), E.164. */
     originationNumber: optionalText(
-      z
-        .string({ error: 'must be a phone number in E.164 form such as "+14155550100"' })
-        .trim()
-        .regex(E164, {
-          error: 'must be a phone number in E.164 form: "+", country code and number, digits only, such as "+14155550100"',
-        }),
+      z.string({ error: 'must be a phone number in E.164 form such as "+14155550100"' }).trim().regex(E164, {
+        error: 'must be a phone number in E.164 form: "+", country code and number, digits only, such as "+14155550100"',
+      }),
     ),
     /** Most the relay may pay for one SMS, in USD; SNS refuses to send a message that would cost more. */
     maxPrice: optionalText(
@@ -159,8 +156,11 @@ const SmsSchema = z.strictObject(
   },
 );
 
-/** Default `maxConcurrency` per channel: what each provider's default rate limits take comfortably (SMS is the tightest). */
-export const DEFAULT_MAX_CONCURRENCY = { push: 20, sms: 2, email: 5 } as const satisfies Record<Channel, number>;
+/**
+ * Default `maxConcurrency` per queued channel: what each provider's default rate limits take comfortably (SMS is
+ * the tightest). `events` publishes to one SNS topic, whose publish quota is far above what five consumers send.
+ */
+export const DEFAULT_MAX_CONCURRENCY = { push: 20, sms: 2, email: 5, events: 5 } as const satisfies Record<Channel, number>;
 
 /** Lambda's bounds for an SQS event source's maximum concurrency. */
 export const MAX_CONCURRENCY_MIN = 2;
@@ -180,9 +180,12 @@ const maxConcurrencyOf = (channel: Channel) =>
       }),
   ).default(DEFAULT_MAX_CONCURRENCY[channel]);
 
+/** One key per channel that has a queue and a consumer (CHANNELS), so a new channel cannot be left unconfigurable. */
 const MaxConcurrencySchema = z.strictObject(
-  { push: maxConcurrencyOf('push'), sms: maxConcurrencyOf('sms'), email: maxConcurrencyOf('email') },
-  { error: 'must be an object such as {"push": 20, "sms": 2, "email": 5}' },
+  Object.fromEntries(CHANNELS.map((channel) => [channel, maxConcurrencyOf(channel)])) as {
+    [C in Channel]: ReturnType<typeof maxConcurrencyOf>;
+  },
+  { error: `must be an object such as ${JSON.stringify(DEFAULT_MAX_CONCURRENCY)}` },
 );
 
 /** SES configuration set names: up to 64 letters, digits, `_` and `-`. */
@@ -210,15 +213,16 @@ export const RelayConfigSchema = z.strictObject({
   ingestMemoryMb: wholeNumber(
     z
       .int({ error: 'must be a whole number of MB, for example 1024' })
-      .min(512, { error: 'must be at least 512 MB: less CPU makes cold starts miss CometChat\'s 2 s budget' })
+      .min(512, { error: "must be at least 512 MB: less CPU makes cold starts miss CometChat's 2 s budget" })
       .max(10_240, { error: 'must be at most 10240 MB (the Lambda maximum)' }),
   ).default(DEFAULT_INGEST_MEMORY_MB),
   /** Days CloudWatch keeps the relay's logs. */
   logRetentionDays: wholeNumber(
-    z.int({ error: `must be a number of days, one of ${LOG_RETENTION_DAYS.join(', ')}` }).refine(
-      (days): days is LogRetentionDays => (LOG_RETENTION_DAYS as readonly number[]).includes(days),
-      { error: `must be one of the values CloudWatch Logs allows: ${LOG_RETENTION_DAYS.join(', ')}` },
-    ),
+    z
+      .int({ error: `must be a number of days, one of ${LOG_RETENTION_DAYS.join(', ')}` })
+      .refine((days): days is LogRetentionDays => (LOG_RETENTION_DAYS as readonly number[]).includes(days), {
+        error: `must be one of the values CloudWatch Logs allows: ${LOG_RETENTION_DAYS.join(', ')}`,
+      }),
   )
     .transform((days) => days as LogRetentionDays)
     .default(DEFAULT_LOG_RETENTION_DAYS),
@@ -244,6 +248,14 @@ export const RelayConfigSchema = z.strictObject({
   sms: SmsSchema.prefault({}),
   /** Largest number of concurrent consumer invocations per channel (Lambda SQS maximum concurrency, 2 to 1000). */
   maxConcurrency: MaxConcurrencySchema.prefault({}),
+  /**
+   * The before_message policy (docs/policy.md): a JSON file, relative to the project root (or absolute). It is
+   * validated at synth (the stack fails naming each problem) and bundled with the before-message function. Unset:
+   * the default policy, which lets every message through.
+   */
+  policyFile: optionalText(
+    z.string({ error: 'must be the path of a policy JSON file relative to the project root, such as "policy.json"' }).trim(),
+  ),
 });
 
 export type RelayConfig = z.output<typeof RelayConfigSchema>;

@@ -3,10 +3,13 @@ import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { CHANNELS, type Channel } from '../functions/shared/channels.ts';
 import { ConfigError, loadConfig, parsePlatformApplicationArn, type RelayConfig } from './config.ts';
+import { BeforeMessageWebhook } from './constructs/before-message-webhook.ts';
 import { type ChannelDelivery, ChannelPipeline } from './constructs/channel-pipeline.ts';
 import { DirectoryApi } from './constructs/directory-api.ts';
 import { IngestApi } from './constructs/ingest-api.ts';
+import { MessageEventsTopic } from './constructs/message-events-topic.ts';
 import { RelayTables } from './constructs/relay-tables.ts';
+import { loadPolicyForSynth } from './policy-file.ts';
 
 export interface RelayStackProps extends StackProps {
   /**
@@ -17,45 +20,64 @@ export interface RelayStackProps extends StackProps {
   readonly config?: RelayConfig;
 }
 
-const OUTPUT_PREFIX: Readonly<Record<Channel, string>> = { push: 'Push', sms: 'Sms', email: 'Email' };
+const OUTPUT_PREFIX: Readonly<Record<Channel, string>> = { push: 'Push', sms: 'Sms', email: 'Email', events: 'Events' };
+
+/** Where each webhook URL goes in the CometChat dashboard. */
+const WEBHOOK_URL_DESCRIPTION: Readonly<Record<Channel, string>> = {
+  push: 'Paste into CometChat: Notifications › push › custom provider URL',
+  sms: 'Paste into CometChat: Notifications › sms › custom provider URL',
+  email: 'Paste into CometChat: Notifications › email › custom provider URL',
+  events: 'Paste into CometChat: Webhooks › URL of an after_message webhook, or of the newer message_sent/edited/deleted events',
+};
 
 /** Id of the synth warning shown while `senderEmail` is not configured. */
 export const SENDER_EMAIL_MISSING_WARNING = 'cometchat-relay:senderEmailMissing';
 
 /**
  * The whole relay in one stack: the validated configuration, the tables, one
- * pipeline (queue, DLQ, consumer) per channel, and the HTTP API that serves
- * both the webhooks (ingest functions filling the queues) and the directory.
+ * pipeline (queue, DLQ, consumer) per channel (push, SMS, email, and message
+ * events published to the message-events topic), and the HTTP API that serves
+ * the webhooks (ingest functions filling the queues, and the before_message
+ * policy) and the directory.
  */
 export class RelayStack extends Stack {
   /** The configuration this stack was built from, defaults filled in. */
   readonly config: RelayConfig;
   /** The directory and the idempotency records. */
   readonly tables: RelayTables;
+  /** The SNS topic message events are published to, for the user's own subscribers. */
+  readonly messageEvents: MessageEventsTopic;
   /** Each channel's queue, dead-letter queue and consumer. */
   readonly pipelines: Readonly<Record<Channel, ChannelPipeline>>;
   /** The webhook HTTP API, its secret and its ingest functions. */
   readonly ingestApi: IngestApi;
+  /** The before_message route, its function and the bundled policy. */
+  readonly beforeMessage: BeforeMessageWebhook;
   /** The directory routes on the same HTTP API, the admin token and the directory function. */
   readonly directoryApi: DirectoryApi;
 
   constructor(scope: Construct, id: string, props: RelayStackProps = {}) {
     super(scope, id, {
-      description: 'cometchat-relay: CometChat push, SMS and email webhooks delivered through SQS, SNS and SES',
+      description:
+        'cometchat-relay: CometChat push, SMS and email webhooks delivered through SQS, SNS and SES, and message webhooks',
       ...props,
     });
     this.config = props.config ?? loadConfig(this);
     const config = this.config;
     checkPlatformApplicationsAreHere(this, config);
+    // Before anything is built (or bundled): a broken policy fails synth at once, naming policyFile.
+    const policy = config.policyFile === undefined ? undefined : loadPolicyForSynth(config.policyFile);
     // LOG_RETENTION_DAYS holds exactly the values CloudWatch accepts, which are RetentionDays' values.
     const logRetention = config.logRetentionDays as RetentionDays;
 
     this.tables = new RelayTables(this, 'Tables', { tableNamePrefix: this.stackName });
+    this.messageEvents = new MessageEventsTopic(this, 'MessageEvents', { topicNamePrefix: this.stackName });
 
     const deliveries: Readonly<Record<Channel, ChannelDelivery>> = {
       push: { channel: 'push', platformApplicationArns: config.platformApplicationArns },
       sms: { channel: 'sms', ...config.sms },
       email: { channel: 'email', senderEmail: config.senderEmail, configurationSetName: config.sesConfigurationSet },
+      events: { channel: 'events', topic: this.messageEvents.topic },
     };
     const pipelines = {} as Record<Channel, ChannelPipeline>;
     for (const channel of CHANNELS) {
@@ -72,7 +94,22 @@ export class RelayStack extends Stack {
     this.pipelines = pipelines;
 
     this.ingestApi = new IngestApi(this, 'IngestApi', {
-      queues: { push: pipelines.push.queue, sms: pipelines.sms.queue, email: pipelines.email.queue },
+      queues: {
+        push: pipelines.push.queue,
+        sms: pipelines.sms.queue,
+        email: pipelines.email.queue,
+        events: pipelines.events.queue,
+      },
+      appId: config.appId,
+      maxBodyBytes: config.maxBodyBytes,
+      memorySize: config.ingestMemoryMb,
+      logRetention,
+    });
+
+    this.beforeMessage = new BeforeMessageWebhook(this, 'BeforeMessage', {
+      httpApi: this.ingestApi.httpApi,
+      webhookSecret: this.ingestApi.webhookSecret,
+      policy,
       appId: config.appId,
       maxBodyBytes: config.maxBodyBytes,
       memorySize: config.ingestMemoryMb,
@@ -96,10 +133,19 @@ export class RelayStack extends Stack {
 
     for (const channel of CHANNELS) {
       new CfnOutput(this, `${OUTPUT_PREFIX[channel]}WebhookUrl`, {
-        description: `Paste into CometChat: Notifications › ${channel} › custom provider URL`,
+        description: WEBHOOK_URL_DESCRIPTION[channel],
         value: this.ingestApi.webhookUrls[channel],
       });
     }
+    new CfnOutput(this, 'BeforeMessageWebhookUrl', {
+      description: 'Paste into CometChat: Webhooks › URL of the before_message webhook',
+      value: this.beforeMessage.webhookUrl,
+    });
+    new CfnOutput(this, 'MessageEventsTopicArn', {
+      description:
+        'SNS topic of normalised message events (docs/events.md): subscribe your services, filtering on message attributes',
+      value: this.messageEvents.topic.topicArn,
+    });
     new CfnOutput(this, 'WebhookSecretName', {
       description: 'Secrets Manager secret with the Basic Auth username/password to paste into CometChat',
       value: this.ingestApi.webhookSecret.secretName,
@@ -109,7 +155,8 @@ export class RelayStack extends Stack {
       value: this.directoryApi.apiUrl,
     });
     new CfnOutput(this, 'AdminTokenSecretName', {
-      description: 'Secrets Manager secret with {"token"}: your backend sends it as "Authorization: Bearer <token>" to the directory API',
+      description:
+        'Secrets Manager secret with {"token"}: your backend sends it as "Authorization: Bearer <token>" to the directory API',
       value: this.directoryApi.adminTokenSecret.secretName,
     });
   }

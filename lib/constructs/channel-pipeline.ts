@@ -3,6 +3,7 @@ import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { Effect, Policy, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
 import type { Channel } from '../../functions/shared/channels.ts';
 import {
@@ -73,20 +74,37 @@ export interface EmailDelivery {
   readonly configurationSetName?: string | undefined;
 }
 
-export type ChannelDelivery = PushDelivery | SmsDelivery | EmailDelivery;
+/** How a message event leaves: published to the message-events SNS topic, for the user's own subscribers. */
+export interface EventsDelivery {
+  readonly channel: 'events';
+  /**
+   * The topic the consumer publishes to, and nothing else. When it is encrypted (`masterKey`), the consumer may
+   * also use that key through SNS, as SNS requires of every publisher to an encrypted topic.
+   */
+  readonly topic: ITopic;
+}
+
+export type ChannelDelivery = PushDelivery | SmsDelivery | EmailDelivery | EventsDelivery;
+
+/** The KMS actions SNS performs with a publisher's credentials when it encrypts a message on an encrypted topic. */
+export const ENCRYPTED_TOPIC_PUBLISH_KEY_ACTIONS = ['kms:GenerateDataKey', 'kms:Decrypt'] as const;
 
 export interface ChannelPipelineProps extends Omit<ChannelQueueProps, 'channel'> {
   /** The channel, and where its notifications go. */
   readonly delivery: ChannelDelivery;
-  /** The directory (devices for push, contact details for SMS and email). */
-  readonly directoryTable: ITable;
+  /**
+   * The directory (devices for push, contact details for SMS and email).
+   *
+   * @default - none; required by the push, sms and email deliveries (the events consumer reads no directory)
+   */
+  readonly directoryTable?: ITable;
   /** The idempotency records every consumer claims before sending. */
   readonly deliveryTable: ITable;
   /**
    * Most concurrent consumer invocations (the SQS event source's maximum concurrency, 2 to 1000):
    * keeps the consumer inside its provider's rate limit.
    *
-   * @default the channel's entry of DEFAULT_MAX_CONCURRENCY (push 20, sms 2, email 5)
+   * @default the channel's entry of DEFAULT_MAX_CONCURRENCY (push 20, sms 2, email 5, events 5)
    */
   readonly maxConcurrency?: number;
   /**
@@ -106,11 +124,12 @@ export interface ChannelPipelineProps extends Omit<ChannelQueueProps, 'channel'>
 /**
  * One channel from queue to provider (SPEC §2, §4, §5): the channel's queue and
  * DLQ (`ChannelQueue`), and the consumer that reads batches of 10, sends each
- * notification through SNS or SES, and reports the failed ones as batch item
+ * notification through SNS or SES (or, for `events`, publishes each event to
+ * the message-events topic), and reports the failed ones as batch item
  * failures so that only they are retried (and reach the DLQ after
  * `maxReceiveCount` receives). Written once, instantiated per channel: what
- * differs is `delivery`, which decides the consumer's settings and exactly
- * which provider resources its role may touch.
+ * differs is `delivery`, which decides the consumer's handler and settings and
+ * exactly which provider resources its role may touch.
  *
  * No batching window: a notification is sent as soon as a poller sees it,
  * and bursts (a 100-member group) still arrive in full batches because the
@@ -135,16 +154,18 @@ export class ChannelPipeline extends ChannelQueue {
     } = props;
     super(scope, id, { ...queueProps, channel: delivery.channel });
 
+    const consumer = CONSUMERS[delivery.channel];
     this.consumer = new RelayFunction(this, 'Consumer', {
-      description: `cometchat-relay: delivers queued ${delivery.channel} notifications (${PROVIDER[delivery.channel]})`,
-      roleDescription: `cometchat-relay ${delivery.channel} consumer: its queue, the directory and delivery tables, ${PROVIDER[delivery.channel]}`,
-      entry: `functions/consumers/${delivery.channel}-handler.ts`,
+      description: `cometchat-relay: ${consumer.does} (${consumer.provider})`,
+      roleDescription: `cometchat-relay ${delivery.channel} consumer: its queue, ${consumer.tables}, ${consumer.provider}`,
+      entry: consumer.entry,
       memorySize,
       // The queue's visibility timeout is six times this (queue-settings.ts), as AWS advises for SQS event sources.
       timeout: Duration.seconds(QUEUE_SETTINGS.consumerTimeoutSeconds),
       logRetention,
       environment: {
-        DIRECTORY_TABLE: directoryTable.tableName,
+        // The events consumer reads no directory: it gets no variable (and no permission) for it.
+        ...(directoryTable === undefined || delivery.channel === 'events' ? {} : { DIRECTORY_TABLE: directoryTable.tableName }),
         DELIVERY_TABLE: deliveryTable.tableName,
         POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
         ...channelEnvironment(delivery),
@@ -166,9 +187,27 @@ export class ChannelPipeline extends ChannelQueue {
   }
 
   /** What the consumer of `delivery.channel` may touch besides its queue and the delivery table. */
-  private grantDelivery(delivery: ChannelDelivery, directoryTable: ITable): void {
+  private grantDelivery(delivery: ChannelDelivery, directoryTable: ITable | undefined): void {
     const allow = (actions: string[], resources: string[]) =>
       this.consumer.addToRolePolicy(new PolicyStatement({ effect: Effect.ALLOW, actions, resources }));
+
+    if (delivery.channel === 'events') {
+      allow(['sns:Publish'], [delivery.topic.topicArn]);
+      const key = delivery.topic.masterKey;
+      if (key === undefined) return;
+      this.consumer.addToRolePolicy(
+        new PolicyStatement({
+          effect: Effect.ALLOW,
+          actions: [...ENCRYPTED_TOPIC_PUBLISH_KEY_ACTIONS],
+          resources: [key.keyArn],
+          // Only as SNS uses it to encrypt what the consumer publishes, never to decrypt anything directly.
+          conditions: { StringEquals: { 'kms:ViaService': `sns.${Stack.of(this).region}.amazonaws.com` } },
+        }),
+      );
+      return;
+    }
+    // validateProps made sure every delivery channel has its directory.
+    if (directoryTable === undefined) return;
 
     switch (delivery.channel) {
       case 'push': {
@@ -238,10 +277,32 @@ export class ChannelPipeline extends ChannelQueue {
   }
 }
 
-const PROVIDER: Readonly<Record<Channel, string>> = {
-  push: 'SNS mobile push',
-  sms: 'SNS SMS',
-  email: 'SES v2',
+/** Each channel's consumer: its handler, and what it does and touches (for the Lambda and IAM consoles). */
+const CONSUMERS: Readonly<Record<Channel, { entry: string; does: string; tables: string; provider: string }>> = {
+  push: {
+    entry: 'functions/consumers/push-handler.ts',
+    does: 'delivers queued push notifications',
+    tables: 'the directory and delivery tables',
+    provider: 'SNS mobile push',
+  },
+  sms: {
+    entry: 'functions/consumers/sms-handler.ts',
+    does: 'delivers queued sms notifications',
+    tables: 'the directory and delivery tables',
+    provider: 'SNS SMS',
+  },
+  email: {
+    entry: 'functions/consumers/email-handler.ts',
+    does: 'delivers queued email notifications',
+    tables: 'the directory and delivery tables',
+    provider: 'SES v2',
+  },
+  events: {
+    entry: 'functions/events/consumer-handler.ts',
+    does: 'publishes queued CometChat message events',
+    tables: 'the delivery table',
+    provider: 'the message-events SNS topic',
+  },
 };
 
 /** The channel's own settings; an unset one is an empty string, so the function can tell "unset" from "missing". */
@@ -257,6 +318,8 @@ const channelEnvironment = (delivery: ChannelDelivery): Record<string, string> =
       };
     case 'email':
       return { SENDER_EMAIL: delivery.senderEmail ?? '', SES_CONFIGURATION_SET: delivery.configurationSetName ?? '' };
+    case 'events':
+      return { EVENTS_TOPIC_ARN: delivery.topic.topicArn };
   }
 };
 
@@ -265,8 +328,9 @@ const EMAIL_ADDRESS = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
 const validateProps = (props: ChannelPipelineProps): void => {
   const { delivery, directoryTable, deliveryTable, maxConcurrency, memorySize } = props;
-  if (directoryTable === undefined || deliveryTable === undefined) {
-    throw new Error('ChannelPipeline: directoryTable and deliveryTable are required');
+  if (deliveryTable === undefined) throw new Error('ChannelPipeline: deliveryTable is required');
+  if (directoryTable === undefined && delivery.channel !== 'events') {
+    throw new Error(`ChannelPipeline: directoryTable is required by the ${delivery.channel} delivery`);
   }
   if (
     maxConcurrency !== undefined &&
@@ -313,6 +377,9 @@ const validateProps = (props: ChannelPipelineProps): void => {
           delivery.configurationSetName,
         );
       }
+      return;
+    case 'events':
+      if (delivery.topic === undefined) throw new Error('ChannelPipeline: delivery.topic is required by the events delivery');
       return;
     default:
       throw new Error(`ChannelPipeline: unknown channel ${JSON.stringify((delivery as { channel: unknown }).channel)}`);

@@ -50,11 +50,13 @@ export interface IngestApiProps {
 
 /**
  * The webhook side of the relay (SPEC §2, §3): an HTTP API with one route per
- * custom-provider channel (`POST /cometchat/push|sms|email`), each served by a
- * thin ingest function that checks HTTP Basic credentials against the
- * generated webhook secret, validates the payload and enqueues it on its
- * channel's queue. API Gateway has no Basic authorizer, so authentication is
- * the function's first step; access logs carry no headers or bodies.
+ * queued channel (`POST /cometchat/push|sms|email` for the custom providers,
+ * `POST /cometchat/events` for after_message and the newer Webhooks events),
+ * each served by a thin ingest function (one bundle, told its channel by
+ * `CHANNEL`) that checks HTTP Basic credentials against the generated webhook
+ * secret, validates the payload and enqueues it on its channel's queue. API
+ * Gateway has no Basic authorizer, so authentication is the function's first
+ * step; access logs carry no headers or bodies.
  */
 export class IngestApi extends Construct {
   /** The HTTP API; later routes (events, before-message, directory) are added to it. */
@@ -106,7 +108,7 @@ export class IngestApi extends Construct {
 
     this.accessLogGroup = new LogGroup(this, 'AccessLogs', { retention: logRetention });
     this.httpApi = new HttpApi(this, 'HttpApi', {
-      description: 'CometChat webhooks (push, SMS, email) for cometchat-relay',
+      description: 'CometChat webhooks (push, SMS, email, message events, before_message) and directory API for cometchat-relay',
       // The stage is created below with access logging, which the default stage cannot have.
       createDefaultStage: false,
     });
@@ -199,6 +201,8 @@ const validateProps = ({ queues, maxBodyBytes, memorySize }: IngestApiProps): vo
     throw new Error(`IngestApi: maxBodyBytes must be a positive whole number of bytes, got ${maxBodyBytes}`);
   }
   if (memorySize !== undefined && !(Number.isInteger(memorySize) && memorySize >= MIN_INGEST_MEMORY_MB && memorySize <= 10_240)) {
-    throw new Error(`IngestApi: memorySize must be a whole number of MB from ${MIN_INGEST_MEMORY_MB} to 10240, got ${memorySize}`);
+    throw new Error(
+      `IngestApi: memorySize must be a whole number of MB from ${MIN_INGEST_MEMORY_MB} to 10240, got ${memorySize}`,
+    );
   }
 };

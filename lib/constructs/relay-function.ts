@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Duration, Token, Validations } from 'aws-cdk-lib';
@@ -38,6 +40,14 @@ export interface RelayFunctionProps {
    * @default RetentionDays.ONE_MONTH
    */
   readonly logRetention?: RetentionDays;
+  /**
+   * Files copied into the bundle beside the handler, as `{ <name in the bundle>: <absolute source path> }`;
+   * the function finds them under `LAMBDA_TASK_ROOT`. The asset hash is computed on the bundle output, so
+   * editing a file deploys a new version of the function.
+   *
+   * @default - none
+   */
+  readonly bundledFiles?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -67,6 +77,7 @@ export class RelayFunction extends NodejsFunction {
       timeout,
       environment,
       logRetention = RetentionDays.ONE_MONTH,
+      bundledFiles = {},
     } = props;
     const logGroup = new LogGroup(scope, `${id}Logs`, { retention: logRetention });
     // A role of its own instead of AWSLambdaBasicExecutionRole: it may write to this log group only.
@@ -98,6 +109,7 @@ export class RelayFunction extends NodejsFunction {
         externalModules: [],
         // CommonJS dependencies inside an ESM bundle may still call require().
         banner: "import { createRequire } from 'module';const require = createRequire(import.meta.url);",
+        ...bundledFilesOptions(bundledFiles),
       },
     });
     this.executionRole = role;
@@ -112,9 +124,39 @@ export class RelayFunction extends NodejsFunction {
   }
 }
 
+/** Quotes one argument for the POSIX shell the bundling hooks run in. */
+const shellQuote = (value: string): string => `'${value.replaceAll("'", `'\\''`)}'`;
+
+/**
+ * Copies `files` into the bundle after esbuild. The content digest goes into
+ * the bundling environment (esbuild ignores it) because CDK caches bundles
+ * within one synth by their bundling options: without it, two functions, or
+ * two synths in one process, given different contents at the same path would
+ * share one bundle.
+ */
+const bundledFilesOptions = (files: Readonly<Record<string, string>>) => {
+  const entries = Object.entries(files).sort(([a], [b]) => a.localeCompare(b));
+  if (entries.length === 0) return {};
+  const digest = createHash('sha256');
+  for (const [name, source] of entries) digest.update(`${name}\0`).update(readFileSync(source)).update('\0');
+  return {
+    environment: { RELAY_BUNDLED_FILES_SHA256: digest.digest('hex') },
+    commandHooks: {
+      beforeBundling: (): string[] => [],
+      beforeInstall: (): string[] => [],
+      afterBundling: (_inputDir: string, outputDir: string): string[] =>
+        entries.map(([name, source]) => `cp ${shellQuote(source)} ${shellQuote(join(outputDir, name))}`),
+    },
+  };
+};
+
 const RESERVED_VARIABLES = ['POWERTOOLS_SERVICE_NAME', 'POWERTOOLS_LOG_LEVEL'];
 
-const validateProps = ({ entry, memorySize, timeout, environment }: RelayFunctionProps): void => {
+/** A file name inside the bundle's root: no folders, nothing hidden, nothing esbuild writes. */
+const BUNDLED_FILE_NAME = /^(?!\.)[A-Za-z0-9._-]{1,100}$/;
+const BUNDLE_OUTPUTS = ['index.mjs', 'index.js', 'index.mjs.map', 'index.js.map', 'package.json'];
+
+const validateProps = ({ entry, memorySize, timeout, environment, bundledFiles = {} }: RelayFunctionProps): void => {
   if (entry === '' || isAbsolute(entry) || entry.split(/[\\/]/).includes('..')) {
     throw new Error(
       `RelayFunction: entry must be a path inside the repository, relative to its root, got ${JSON.stringify(entry)}`,
@@ -129,5 +171,18 @@ const validateProps = ({ entry, memorySize, timeout, environment }: RelayFunctio
   const reserved = RESERVED_VARIABLES.filter((name) => name in environment);
   if (reserved.length > 0) {
     throw new Error(`RelayFunction: ${reserved.join(', ')} are set for every function and may not be given in environment`);
+  }
+  for (const [name, source] of Object.entries(bundledFiles)) {
+    if (!BUNDLED_FILE_NAME.test(name) || BUNDLE_OUTPUTS.includes(name)) {
+      throw new Error(
+        `RelayFunction: bundledFiles name ${JSON.stringify(name)} must be a plain file name in the bundle root ` +
+          `(letters, digits, ".", "_", "-"; not ${BUNDLE_OUTPUTS.join(', ')})`,
+      );
+    }
+    if (!isAbsolute(source) || !existsSync(source)) {
+      throw new Error(
+        `RelayFunction: bundledFiles.${name} must be the absolute path of an existing file, got ${JSON.stringify(source)}`,
+      );
+    }
   }
 };

@@ -8,7 +8,7 @@ import { buildRelayStack, cleanupAssemblies } from './relay-app.ts';
 afterAll(cleanupAssemblies);
 
 const { stack } = buildRelayStack();
-const { stack: configured } = buildRelayStack({ 'cometchat-relay': FULL_CONFIG });
+const { stack: configured } = buildRelayStack({ 'cometchat-relay': { ...FULL_CONFIG, policyFile: 'policy.example.json' } });
 
 /** Every acknowledgement recorded in the tree: rule id, reason, and where. */
 const acknowledgements = (root: IConstruct) =>
@@ -43,15 +43,20 @@ const ALWAYS_ACKNOWLEDGED = [
   'AwsSolutions-APIG4 IngestApi/HttpApi/DELETE--users--{uid}--devices--{deviceId}',
   'AwsSolutions-APIG4 IngestApi/HttpApi/GET--users--{uid}--contact',
   'AwsSolutions-APIG4 IngestApi/HttpApi/GET--users--{uid}--devices',
+  'AwsSolutions-APIG4 IngestApi/HttpApi/POST--cometchat--before-message',
   'AwsSolutions-APIG4 IngestApi/HttpApi/POST--cometchat--email',
+  'AwsSolutions-APIG4 IngestApi/HttpApi/POST--cometchat--events',
   'AwsSolutions-APIG4 IngestApi/HttpApi/POST--cometchat--push',
   'AwsSolutions-APIG4 IngestApi/HttpApi/POST--cometchat--sms',
   'AwsSolutions-APIG4 IngestApi/HttpApi/PUT--users--{uid}--contact',
   'AwsSolutions-APIG4 IngestApi/HttpApi/PUT--users--{uid}--devices--{deviceId}',
   'AwsSolutions-IAM5[Resource::*] SmsQueue/SmsPolicy',
+  'AwsSolutions-L1 BeforeMessage/Function',
   'AwsSolutions-L1 DirectoryApi/Function',
   'AwsSolutions-L1 EmailQueue/Consumer',
+  'AwsSolutions-L1 EventsQueue/Consumer',
   'AwsSolutions-L1 IngestApi/EmailFunction',
+  'AwsSolutions-L1 IngestApi/EventsFunction',
   'AwsSolutions-L1 IngestApi/PushFunction',
   'AwsSolutions-L1 IngestApi/SmsFunction',
   'AwsSolutions-L1 PushQueue/Consumer',
@@ -63,7 +68,7 @@ const ALWAYS_ACKNOWLEDGED = [
 describe('cdk-nag AwsSolutions', () => {
   it.each([
     ['defaults', stack],
-    ['every option configured', configured],
+    ['every option configured, with a policy file', configured],
   ])('reports no unacknowledged violation (%s)', (_name, scope) => {
     expect(violationsOf(scope)).toEqual({ success: true, violations: [] });
   });

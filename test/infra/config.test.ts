@@ -3,7 +3,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { ConfigError, LOG_RETENTION_DAYS, loadConfig, parseConfig } from '../../lib/config.ts';
 import { RelayStack } from '../../lib/relay-stack.ts';
 import { APNS_ARN, FCM_ARN, FULL_CONFIG } from './fixtures.ts';
-import { buildRelayStack, cdkJsonContext, cleanupAssemblies } from './relay-app.ts';
+import { buildRelayStack, cdkJsonContext, cleanupAssemblies, testAppProps } from './relay-app.ts';
 
 afterAll(cleanupAssemblies);
 
@@ -15,13 +15,15 @@ describe('parseConfig', () => {
       logRetentionDays: 30,
       platformApplicationArns: {},
       sms: {},
-      maxConcurrency: { push: 20, sms: 2, email: 5 },
+      maxConcurrency: { push: 20, sms: 2, email: 5, events: 5 },
     });
     expect(parseConfig(undefined)).toEqual(parseConfig({}));
   });
 
   it('accepts a full configuration', () => {
-    expect(parseConfig({ appId: 'abc123', maxBodyBytes: 65_536, ingestMemoryMb: 512, logRetentionDays: 365, ...FULL_CONFIG })).toEqual({
+    expect(
+      parseConfig({ appId: 'abc123', maxBodyBytes: 65_536, ingestMemoryMb: 512, logRetentionDays: 365, ...FULL_CONFIG }),
+    ).toEqual({
       appId: 'abc123',
       maxBodyBytes: 65_536,
       ingestMemoryMb: 512,
@@ -49,6 +51,7 @@ describe('parseConfig', () => {
         sesConfigurationSet: ' ',
         platformApplicationArns: { fcm: '', apns: '' },
         sms: { senderId: '', originationNumber: '', maxPrice: '' },
+        policyFile: '',
       }),
     ).toEqual(parseConfig({}));
   });
@@ -56,7 +59,7 @@ describe('parseConfig', () => {
   it('accepts maxPrice and maxConcurrency as numbers or strings', () => {
     expect(parseConfig({ sms: { maxPrice: 0.5 }, maxConcurrency: { sms: '3' } })).toMatchObject({
       sms: { maxPrice: '0.5' },
-      maxConcurrency: { push: 20, sms: 3, email: 5 },
+      maxConcurrency: { push: 20, sms: 3, email: 5, events: 5 },
     });
   });
 
@@ -66,6 +69,14 @@ describe('parseConfig', () => {
       ingestMemoryMb: 2048,
       logRetentionDays: 7,
     });
+  });
+
+  it('takes policyFile as a trimmed path, checked against the file at synth (not here)', () => {
+    expect(parseConfig({ policyFile: ' policy.json ' }).policyFile).toBe('policy.json');
+    expect(parseConfig({ policyFile: 'missing.json' }).policyFile).toBe('missing.json');
+    expect(loadConfig(new App({ context: { 'cometchat-relay.policyFile': 'policy.example.json' } })).policyFile).toBe(
+      'policy.example.json',
+    );
   });
 
   it('treats an empty appId as "any app"', () => {
@@ -84,8 +95,14 @@ describe('parseConfig', () => {
     ['appId', { appId: 42 }],
     ['appId', { appId: 'my app' }],
     ['platformApplicationArns.fcm', { platformApplicationArns: { fcm: APNS_ARN } }],
-    ['platformApplicationArns.apns', { platformApplicationArns: { apns: 'arn:aws:sns:eu-west-1:123456789012:app/APNS_SANDBOX/x' } }],
-    ['platformApplicationArns.apns_voip', { platformApplicationArns: { apns_voip: 'arn:aws:sns:eu-west-1:123456789012:endpoint/APNS_VOIP/x/1' } }],
+    [
+      'platformApplicationArns.apns',
+      { platformApplicationArns: { apns: 'arn:aws:sns:eu-west-1:123456789012:app/APNS_SANDBOX/x' } },
+    ],
+    [
+      'platformApplicationArns.apns_voip',
+      { platformApplicationArns: { apns_voip: 'arn:aws:sns:eu-west-1:123456789012:endpoint/APNS_VOIP/x/1' } },
+    ],
     ['platformApplicationArns.fcm', { platformApplicationArns: { fcm: 'my-fcm-app' } }],
     ['platformApplicationArns', { platformApplicationArns: FCM_ARN }],
     ['senderEmail', { senderEmail: 'notifications' }],
@@ -104,6 +121,9 @@ describe('parseConfig', () => {
     ['maxConcurrency.sms', { maxConcurrency: { sms: 1 } }],
     ['maxConcurrency.push', { maxConcurrency: { push: 1001 } }],
     ['maxConcurrency.email', { maxConcurrency: { email: 2.5 } }],
+    ['maxConcurrency.events', { maxConcurrency: { events: 0 } }],
+    ['policyFile', { policyFile: 42 }],
+    ['policyFile', { policyFile: ['policy.json'] }],
   ])('names %s when it is wrong (%j)', (key, raw) => {
     expect(() => parseConfig(raw)).toThrow(ConfigError);
     expect(() => parseConfig(raw)).toThrow(new RegExp(`- ${key}: `));
@@ -128,7 +148,9 @@ describe('parseConfig', () => {
     expect(() => parseConfig({ platformApplicationArns: { gcm: FCM_ARN } })).toThrow(
       /platformApplicationArns\.gcm: unknown key \(known keys: fcm, apns, apns_sandbox, apns_voip, apns_voip_sandbox\)/,
     );
-    expect(() => parseConfig({ maxConcurrency: { sms: 2, voice: 2 } })).toThrow(/maxConcurrency\.voice: unknown key \(known keys: push, sms, email\)/);
+    expect(() => parseConfig({ maxConcurrency: { sms: 2, voice: 2 } })).toThrow(
+      /maxConcurrency\.voice: unknown key \(known keys: push, sms, email, events\)/,
+    );
   });
 
   it('says which values logRetentionDays may take', () => {
@@ -185,7 +207,7 @@ describe('loadConfig', () => {
       }),
     );
 
-    expect(config.maxConcurrency).toEqual({ push: 40, sms: 3, email: 5 });
+    expect(config.maxConcurrency).toEqual({ push: 40, sms: 3, email: 5, events: 5 });
     expect(config.sms).toEqual({ senderId: 'MyApp', maxPrice: '0.25' });
     expect(config.platformApplicationArns).toEqual({ fcm: FCM_ARN });
   });
@@ -213,7 +235,7 @@ describe('the stack and its configuration', () => {
   });
 
   it('refuses platform applications outside the account and region of a stack with an explicit environment', () => {
-    const app = new App({ context: { ...cdkJsonContext(), 'aws:cdk:bundling-stacks': [], 'cometchat-relay': { platformApplicationArns: { fcm: FCM_ARN } } } });
+    const app = new App(testAppProps({ ...cdkJsonContext(), 'cometchat-relay': { platformApplicationArns: { fcm: FCM_ARN } } }));
 
     expect(() => new RelayStack(app, 'relay', { env: { account: '123456789012', region: 'us-east-1' } })).toThrow(
       /platformApplicationArns\.fcm: is in region eu-west-1, but the stack deploys to account 123456789012 region us-east-1/,
@@ -224,7 +246,7 @@ describe('the stack and its configuration', () => {
   it('warns at synth that emails fail to the DLQ while senderEmail is not set, and not once it is', () => {
     // The stack's own metadata, as `cdk synth` prints it: no need to synthesize the whole app for it.
     const warningsOf = (config: Record<string, unknown>) => {
-      const app = new App({ context: { ...cdkJsonContext(), 'aws:cdk:bundling-stacks': [], 'cometchat-relay': config } });
+      const app = new App(testAppProps({ ...cdkJsonContext(), 'cometchat-relay': config }));
       return new RelayStack(app, 'relay').node.metadata
         .filter((entry) => entry.type === 'aws:cdk:warning')
         .map((entry) => String(entry.data))

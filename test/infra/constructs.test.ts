@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { HttpApi } from 'aws-cdk-lib/aws-apigatewayv2';
@@ -6,6 +7,7 @@ import { Role } from 'aws-cdk-lib/aws-iam';
 import { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import { Topic } from 'aws-cdk-lib/aws-sns';
 import { Queue } from 'aws-cdk-lib/aws-sqs';
 import type { IConstruct } from 'constructs';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -14,14 +16,19 @@ import { type ChannelDelivery, ChannelPipeline } from '../../lib/constructs/chan
 import { ChannelQueue } from '../../lib/constructs/channel-queue.ts';
 import { DirectoryApi } from '../../lib/constructs/directory-api.ts';
 import { IngestApi } from '../../lib/constructs/ingest-api.ts';
+import { MessageEventsTopic } from '../../lib/constructs/message-events-topic.ts';
+import { BeforeMessageWebhook } from '../../lib/constructs/before-message-webhook.ts';
 import { RelayFunction } from '../../lib/constructs/relay-function.ts';
 import { RelayTables } from '../../lib/constructs/relay-tables.ts';
 import { APNS_ARN, FCM_ARN } from './fixtures.ts';
-import { buildRelayStack, cleanupAssemblies } from './relay-app.ts';
+import { buildRelayStack, cleanupAssemblies, testAppProps } from './relay-app.ts';
 
 afterAll(cleanupAssemblies);
 
-const newStack = () => new Stack(new App({ context: { 'aws:cdk:bundling-stacks': [] } }), 'test');
+const newStack = () => new Stack(new App(testAppProps()), 'test');
+
+/** The example policy at the repository root: valid, and shipped with the project. */
+const POLICY_EXAMPLE = fileURLToPath(new URL('../../policy.example.json', import.meta.url));
 
 describe('ChannelQueue', () => {
   it('names the queues <prefix>-<channel> and <prefix>-<channel>-dlq', () => {
@@ -38,17 +45,21 @@ describe('ChannelQueue', () => {
     const stack = newStack();
 
     expect(() => new ChannelQueue(stack, 'Push', { channel: 'push', queueNamePrefix: 'my relay' })).toThrow(/queueNamePrefix/);
-    expect(() => new ChannelQueue(stack, 'Email', { channel: 'email', queueNamePrefix: 'x'.repeat(75) })).toThrow(/80 characters/);
+    expect(() => new ChannelQueue(stack, 'Email', { channel: 'email', queueNamePrefix: 'x'.repeat(75) })).toThrow(
+      /80 characters/,
+    );
     expect(stack.node.findAll().filter((c) => c instanceof Queue)).toEqual([]);
   });
 
   it('refuses an unknown channel and an impossible message size', () => {
     const stack = newStack();
 
-    expect(() => new ChannelQueue(stack, 'Fax', { channel: 'fax' as Channel, queueNamePrefix: 'relay' })).toThrow(/unknown channel "fax"/);
-    expect(() => new ChannelQueue(stack, 'Big', { channel: 'push', queueNamePrefix: 'relay', maxMessageSizeBytes: 2_000_000 })).toThrow(
-      /maxMessageSizeBytes/,
+    expect(() => new ChannelQueue(stack, 'Fax', { channel: 'fax' as Channel, queueNamePrefix: 'relay' })).toThrow(
+      /unknown channel "fax"/,
     );
+    expect(
+      () => new ChannelQueue(stack, 'Big', { channel: 'push', queueNamePrefix: 'relay', maxMessageSizeBytes: 2_000_000 }),
+    ).toThrow(/maxMessageSizeBytes/);
   });
 });
 
@@ -57,6 +68,7 @@ describe('IngestApi', () => {
     push: new Queue(stack, 'PushQ'),
     sms: new Queue(stack, 'SmsQ'),
     email: new Queue(stack, 'EmailQ'),
+    events: new Queue(stack, 'EventsQ'),
   });
 
   it('refuses less than 512 MB of memory', () => {
@@ -69,7 +81,9 @@ describe('IngestApi', () => {
     const stack = newStack();
     const { push, sms } = queuesIn(stack);
 
-    expect(() => new IngestApi(stack, 'Api', { queues: { push, sms } as never })).toThrow(/missing the channel\(s\) email/);
+    expect(() => new IngestApi(stack, 'Api', { queues: { push, sms } as never })).toThrow(
+      /missing the channel\(s\) email, events/,
+    );
   });
 
   it('refuses a body limit that is not a positive whole number', () => {
@@ -78,18 +92,22 @@ describe('IngestApi', () => {
     expect(() => new IngestApi(stack, 'Api', { queues: queuesIn(stack), maxBodyBytes: 0 })).toThrow(/maxBodyBytes/);
   });
 
-  it('exposes each channel\'s function and webhook URL', () => {
+  it("exposes each channel's function and webhook URL", () => {
     const stack = newStack();
     const api = new IngestApi(stack, 'Api', { queues: queuesIn(stack) });
 
-    expect(Object.keys(api.functions)).toEqual(['push', 'sms', 'email']);
+    expect(Object.keys(api.functions)).toEqual(['push', 'sms', 'email', 'events']);
+    expect(stack.resolve(api.webhookUrls.events)).toEqual({
+      'Fn::Join': ['', [{ 'Fn::GetAtt': [expect.stringMatching(/HttpApi/), 'ApiEndpoint'] }, '/cometchat/events']],
+    });
     expect(stack.resolve(api.webhookUrls.sms)).toEqual({
       'Fn::Join': ['', [{ 'Fn::GetAtt': [expect.stringMatching(/HttpApi/), 'ApiEndpoint'] }, '/cometchat/sms']],
     });
   });
 });
 
-const built = (stack: Stack, type: abstract new (...args: never[]) => IConstruct) => stack.node.findAll().filter((c) => c instanceof type);
+const built = (stack: Stack, type: abstract new (...args: never[]) => IConstruct) =>
+  stack.node.findAll().filter((c) => c instanceof type);
 
 describe('RelayFunction', () => {
   const props = {
@@ -129,6 +147,18 @@ describe('RelayFunction', () => {
     expect(() => new RelayFunction(stack, 'E', { ...props, environment: { POWERTOOLS_LOG_LEVEL: 'DEBUG' } })).toThrow(
       /POWERTOOLS_LOG_LEVEL/,
     );
+    expect(() => new RelayFunction(stack, 'F', { ...props, bundledFiles: { 'conf/policy.json': POLICY_EXAMPLE } })).toThrow(
+      /bundledFiles name "conf\/policy.json"/,
+    );
+    expect(() => new RelayFunction(stack, 'G', { ...props, bundledFiles: { 'index.mjs': POLICY_EXAMPLE } })).toThrow(
+      /bundledFiles name "index.mjs"/,
+    );
+    expect(() => new RelayFunction(stack, 'H', { ...props, bundledFiles: { 'policy.json': 'policy.example.json' } })).toThrow(
+      /bundledFiles\.policy\.json must be the absolute path of an existing file/,
+    );
+    expect(
+      () => new RelayFunction(stack, 'I', { ...props, bundledFiles: { 'policy.json': `${POLICY_EXAMPLE}.missing` } }),
+    ).toThrow(/bundledFiles\.policy\.json/);
     expect([...built(stack, Role), ...built(stack, LogGroup), ...built(stack, LambdaFunction)]).toEqual([]);
   });
 
@@ -167,6 +197,48 @@ describe('ChannelPipeline', () => {
   const pipelineIn = (stack: Stack, delivery: ChannelDelivery, maxConcurrency?: number) =>
     new ChannelPipeline(stack, 'Pipeline', { delivery, queueNamePrefix: 'relay', ...tablesIn(stack), maxConcurrency });
 
+  it('builds the events kind without a directory: its consumer is told the topic, and nothing of a directory', () => {
+    const stack = newStack();
+    const { deliveryTable } = tablesIn(stack);
+    const topic = new Topic(stack, 'Topic');
+    const pipeline = new ChannelPipeline(stack, 'Events', {
+      delivery: { channel: 'events', topic },
+      queueNamePrefix: 'relay',
+      deliveryTable,
+    });
+    const template = Template.fromStack(stack);
+    const consumer = template.findResources('AWS::Lambda::Function')[
+      stack.getLogicalId(pipeline.consumer.node.defaultChild as never)
+    ] as {
+      Properties: { Environment: { Variables: Record<string, unknown> } };
+    };
+
+    template.hasResourceProperties('AWS::SQS::Queue', { QueueName: 'relay-events' });
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', { ScalingConfig: { MaximumConcurrency: 5 } });
+    expect(consumer.Properties.Environment.Variables).toMatchObject({
+      EVENTS_TOPIC_ARN: { Ref: stack.getLogicalId(topic.node.defaultChild as never) },
+    });
+    expect(consumer.Properties.Environment.Variables).not.toHaveProperty('DIRECTORY_TABLE');
+  });
+
+  it('refuses a delivery channel without its directory, and the events kind without its topic, before building anything', () => {
+    const stack = newStack();
+    const { deliveryTable } = tablesIn(stack);
+
+    expect(
+      () => new ChannelPipeline(stack, 'Sms', { delivery: { channel: 'sms' }, queueNamePrefix: 'relay', deliveryTable }),
+    ).toThrow(/directoryTable is required by the sms delivery/);
+    expect(
+      () =>
+        new ChannelPipeline(stack, 'Events', {
+          delivery: { channel: 'events' } as ChannelDelivery,
+          queueNamePrefix: 'relay',
+          deliveryTable,
+        }),
+    ).toThrow(/delivery\.topic is required/);
+    expect([...built(stack, Queue), ...built(stack, LambdaFunction)]).toEqual([]);
+  });
+
   it('is a channel queue with a consumer reading it', () => {
     const stack = newStack();
     const pipeline = pipelineIn(stack, { channel: 'sms' }, 4);
@@ -188,8 +260,16 @@ describe('ChannelPipeline', () => {
     ['originationNumber', { channel: 'sms', originationNumber: '0155550100' } as ChannelDelivery, undefined],
     ['maxPrice', { channel: 'sms', maxPrice: '-1' } as ChannelDelivery, undefined],
     ['senderEmail', { channel: 'email', senderEmail: 'nobody' } as ChannelDelivery, undefined],
-    ['configurationSetName', { channel: 'email', senderEmail: 'a@example.com', configurationSetName: 'a b' } as ChannelDelivery, undefined],
-    ['platformApplicationArns.fcm', { channel: 'push', platformApplicationArns: { fcm: APNS_ARN } } as ChannelDelivery, undefined],
+    [
+      'configurationSetName',
+      { channel: 'email', senderEmail: 'a@example.com', configurationSetName: 'a b' } as ChannelDelivery,
+      undefined,
+    ],
+    [
+      'platformApplicationArns.fcm',
+      { channel: 'push', platformApplicationArns: { fcm: APNS_ARN } } as ChannelDelivery,
+      undefined,
+    ],
   ])('refuses a wrong %s before building anything', (key, delivery, maxConcurrency) => {
     const stack = newStack();
     const tables = tablesIn(stack);
@@ -223,5 +303,53 @@ describe('DirectoryApi', () => {
       /platformApplicationArns\.fcm must be an SNS platform application ARN arn:aws:sns:<region>:<account>:app\/GCM\/<name>/,
     );
     expect([...built(stack, Secret), ...built(stack, LambdaFunction)]).toEqual([]);
+  });
+});
+
+describe('MessageEventsTopic', () => {
+  it('names the topic <prefix>-message-events and encrypts it with a rotating key of its own', () => {
+    const stack = newStack();
+    const { topic, key } = new MessageEventsTopic(stack, 'Events', { topicNamePrefix: 'relay' });
+    const template = Template.fromStack(stack);
+
+    template.hasResourceProperties('AWS::SNS::Topic', {
+      TopicName: 'relay-message-events',
+      KmsMasterKeyId: { 'Fn::GetAtt': [stack.getLogicalId(key.node.defaultChild as never), 'Arn'] },
+    });
+    template.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
+    expect(topic.masterKey).toBe(key);
+  });
+
+  it('refuses a prefix SNS would refuse, before building anything', () => {
+    const stack = newStack();
+
+    expect(() => new MessageEventsTopic(stack, 'Events', { topicNamePrefix: 'my relay' })).toThrow(/topicNamePrefix/);
+    expect(built(stack, Topic)).toEqual([]);
+  });
+});
+
+describe('BeforeMessageWebhook', () => {
+  const propsIn = (stack: Stack) => ({ httpApi: new HttpApi(stack, 'Api'), webhookSecret: new Secret(stack, 'Secret') });
+
+  it('adds POST /cometchat/before-message to the given API', () => {
+    const stack = newStack();
+    const webhook = new BeforeMessageWebhook(stack, 'BeforeMessage', propsIn(stack));
+
+    Template.fromStack(stack).hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: 'POST /cometchat/before-message' });
+    expect(webhook.policy).toBeUndefined();
+    expect(stack.resolve(webhook.webhookUrl)).toEqual({
+      'Fn::Join': ['', [{ 'Fn::GetAtt': [expect.stringMatching(/Api/), 'ApiEndpoint'] }, '/cometchat/before-message']],
+    });
+  });
+
+  it('refuses less than 512 MB, an impossible body limit or a policy path that is not absolute, before building anything', () => {
+    const stack = newStack();
+    const props = propsIn(stack);
+    const policy = { configuredPath: 'policy.json', absolutePath: 'policy.json', policy: undefined as never };
+
+    expect(() => new BeforeMessageWebhook(stack, 'A', { ...props, memorySize: 256 })).toThrow(/memorySize/);
+    expect(() => new BeforeMessageWebhook(stack, 'B', { ...props, maxBodyBytes: -1 })).toThrow(/maxBodyBytes/);
+    expect(() => new BeforeMessageWebhook(stack, 'C', { ...props, policy })).toThrow(/policy\.absolutePath must be absolute/);
+    expect(built(stack, LambdaFunction)).toEqual([]);
   });
 });

@@ -1,7 +1,8 @@
 import type { Template } from 'aws-cdk-lib/assertions';
 import { afterAll, describe, expect, it } from 'vitest';
-import { CHANNELS, type Channel } from '../../functions/shared/channels.ts';
+import { CHANNELS, type Channel, DELIVERY_CHANNELS } from '../../functions/shared/channels.ts';
 import { DEFAULT_MAX_CONCURRENCY } from '../../lib/config.ts';
+import { messageEventsTopicName } from '../../lib/constructs/message-events-topic.ts';
 import { QUEUE_SETTINGS, queueName } from '../../lib/queue-settings.ts';
 import { tableName } from '../../lib/table-settings.ts';
 import { ENDPOINT_PATTERNS, FULL_CONFIG, sesArn } from './fixtures.ts';
@@ -94,9 +95,8 @@ describe.each(CHANNELS)('%s consumer', (channel) => {
     });
   });
 
-  it('gets the tables and Powertools settings every consumer reads', () => {
+  it('gets the delivery table and the Powertools settings every consumer reads', () => {
     expect(envOf(consumerOf(defaults, channel).properties)).toMatchObject({
-      DIRECTORY_TABLE: { Ref: tableId(defaults, 'directory') },
       DELIVERY_TABLE: { Ref: tableId(defaults, 'deliveries') },
       POWERTOOLS_SERVICE_NAME: 'cometchat-relay',
       POWERTOOLS_LOG_LEVEL: 'INFO',
@@ -120,6 +120,12 @@ describe.each(CHANNELS)('%s consumer', (channel) => {
       expect(grants.filter((g) => g.action.includes('*'))).toEqual([]);
       expect(JSON.stringify(grants)).not.toMatch(new RegExp(otherQueues.join('|')));
     }
+  });
+});
+
+describe.each(DELIVERY_CHANNELS)('%s consumer (a delivery channel)', (channel) => {
+  it('gets the directory table', () => {
+    expect(envOf(consumerOf(defaults, channel).properties).DIRECTORY_TABLE).toEqual({ Ref: tableId(defaults, 'directory') });
   });
 });
 
@@ -218,6 +224,38 @@ describe('email consumer permissions', () => {
     expect(ses).toEqual(
       sortGrants(allow(['ses:SendEmail'], [sesArn('identity/relay@example.org'), sesArn('identity/example.org')])),
     );
+  });
+});
+
+describe('events consumer', () => {
+  const topicId = (template: Template) =>
+    idOf(template, 'AWS::SNS::Topic', (p) => p.TopicName === messageEventsTopicName(STACK_NAME));
+  const keyId = (template: Template) => idOf(template, 'AWS::KMS::Key', () => true);
+
+  it('gets the topic to publish to, the delivery table, and no directory', () => {
+    const env = envOf(consumerOf(defaults, 'events').properties);
+
+    expect(env).toEqual({
+      EVENTS_TOPIC_ARN: { Ref: topicId(defaults) },
+      DELIVERY_TABLE: { Ref: tableId(defaults, 'deliveries') },
+      POWERTOOLS_SERVICE_NAME: 'cometchat-relay',
+      POWERTOOLS_LOG_LEVEL: 'INFO',
+      POWERTOOLS_METRICS_NAMESPACE: 'CometChatRelay',
+    });
+  });
+
+  it('may publish to the message-events topic only, using its key only through SNS, and touch no directory', () => {
+    for (const template of [defaults, configured]) {
+      expect(grantsOfConsumer(template, 'events').grants).toEqual(
+        sortGrants([
+          ...commonGrants(template, 'events'),
+          ...allow(['sns:Publish'], [{ Ref: topicId(template) }]),
+          ...allow(['kms:Decrypt', 'kms:GenerateDataKey'], [getAtt(keyId(template))], {
+            StringEquals: { 'kms:ViaService': { 'Fn::Join': ['', ['sns.', { Ref: 'AWS::Region' }, '.amazonaws.com']] } },
+          }),
+        ]),
+      );
+    }
   });
 });
 

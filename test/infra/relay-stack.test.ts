@@ -11,15 +11,19 @@ const { template } = buildRelayStack();
 
 afterAll(cleanupAssemblies);
 
-const queueOf = (channel: Channel) =>
-  findOne(template, 'AWS::SQS::Queue', (p) => p.QueueName === queueName(STACK_NAME, channel));
+const queueOf = (channel: Channel) => findOne(template, 'AWS::SQS::Queue', (p) => p.QueueName === queueName(STACK_NAME, channel));
 const deadLetterQueueOf = (channel: Channel) =>
   findOne(template, 'AWS::SQS::Queue', (p) => p.QueueName === deadLetterQueueName(STACK_NAME, channel));
 /** The ingest function of a channel: the one whose CHANNEL variable names it. */
-const ingestFunctionIn = (t: Template, channel: Channel) => findOne(t, 'AWS::Lambda::Function', (p) => envOf(p).CHANNEL === channel);
+const ingestFunctionIn = (t: Template, channel: Channel) =>
+  findOne(t, 'AWS::Lambda::Function', (p) => envOf(p).CHANNEL === channel);
 const functionOf = (channel: Channel) => ingestFunctionIn(template, channel);
 const secret = () =>
-  findOne(template, 'AWS::SecretsManager::Secret', (p) => (p.GenerateSecretString as { GenerateStringKey?: string }).GenerateStringKey === 'password');
+  findOne(
+    template,
+    'AWS::SecretsManager::Secret',
+    (p) => (p.GenerateSecretString as { GenerateStringKey?: string }).GenerateStringKey === 'password',
+  );
 
 /** Every statement the function's role can use: attached policies, inline policies and managed policies. */
 const permissionsOf = (channel: Channel) => {
@@ -27,14 +31,18 @@ const permissionsOf = (channel: Channel) => {
   const role = template.findResources('AWS::IAM::Role')[roleRef] as {
     Properties: { ManagedPolicyArns?: unknown[]; Policies?: { PolicyDocument: PolicyDocument }[] };
   };
-  const attached = Object.values(template.findResources('AWS::IAM::Policy') as Record<string, { Properties: { Roles: unknown[]; PolicyDocument: PolicyDocument } }>)
+  const attached = Object.values(
+    template.findResources('AWS::IAM::Policy') as Record<
+      string,
+      { Properties: { Roles: unknown[]; PolicyDocument: PolicyDocument } }
+    >,
+  )
     .filter((policy) => policy.Properties.Roles.some((r) => JSON.stringify(r) === JSON.stringify({ Ref: roleRef })))
     .flatMap((policy) => policy.Properties.PolicyDocument.Statement);
   const inline = (role.Properties.Policies ?? []).flatMap((policy) => policy.PolicyDocument.Statement);
   return { managedPolicyArns: role.Properties.ManagedPolicyArns, statements: [...attached, ...inline] };
 };
-const actionsOf = (statement: Statement): string[] =>
-  Array.isArray(statement.Action) ? statement.Action : [statement.Action];
+const actionsOf = (statement: Statement): string[] => (Array.isArray(statement.Action) ? statement.Action : [statement.Action]);
 const resourcesOf = (statement: Statement): unknown[] =>
   Array.isArray(statement.Resource) ? statement.Resource : [statement.Resource];
 
@@ -74,7 +82,9 @@ describe('webhook routes', () => {
   it.each(CHANNELS)('outputs the full %s webhook URL', (channel) => {
     const name = `${channel.charAt(0).toUpperCase()}${channel.slice(1)}WebhookUrl`;
     template.hasOutput(name, {
-      Value: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [Match.stringLikeRegexp('HttpApi'), 'ApiEndpoint'] }, CHANNEL_ROUTES[channel]]] },
+      Value: {
+        'Fn::Join': ['', [{ 'Fn::GetAtt': [Match.stringLikeRegexp('HttpApi'), 'ApiEndpoint'] }, CHANNEL_ROUTES[channel]]],
+      },
     });
   });
 
@@ -164,7 +174,10 @@ describe.each(CHANNELS)('%s ingest function', (channel) => {
 
   it('may send to its own queue only', () => {
     const sqs = permissionsOf(channel).statements.filter((s) => actionsOf(s).some((a) => a.startsWith('sqs:')));
-    const otherQueues = CHANNELS.filter((other) => other !== channel).flatMap((other) => [queueOf(other).id, deadLetterQueueOf(other).id]);
+    const otherQueues = CHANNELS.filter((other) => other !== channel).flatMap((other) => [
+      queueOf(other).id,
+      deadLetterQueueOf(other).id,
+    ]);
 
     expect(sqs.flatMap(actionsOf)).toContain('sqs:SendMessage');
     for (const statement of sqs) {
