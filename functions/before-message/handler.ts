@@ -1,6 +1,7 @@
 import { isAbsolute, resolve } from 'node:path';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { WEBHOOK_HTTP_TIMEOUTS } from '../shared/clients/webhook-budget.ts';
 import * as z from 'zod';
 import { type CompiledPolicy, DEFAULT_POLICY, loadPolicyFile } from '../policy/policy-schema.ts';
 import { readEnv } from '../shared/env.ts';
@@ -31,16 +32,10 @@ const loadPolicy = (file: string | undefined): CompiledPolicy => {
   return policy;
 };
 
-/**
- * The same budget as ingest's clients (INGEST_HTTP_TIMEOUTS), written out so
- * that this bundle does not pull in the SQS client that module imports.
- */
-const SECRET_HTTP_TIMEOUTS = { connectionTimeout: 300, requestTimeout: 500 } as const;
-
 /** Lambda entry point: the before_message policy behind Basic Auth from Secrets Manager. */
 export const handler = createBeforeMessageHandler({
   credentials: secretCredentialStore({
-    client: new SecretsManagerClient({ maxAttempts: 2, requestHandler: new NodeHttpHandler(SECRET_HTTP_TIMEOUTS) }),
+    client: new SecretsManagerClient({ maxAttempts: 2, requestHandler: new NodeHttpHandler(WEBHOOK_HTTP_TIMEOUTS) }),
     secretId: env.WEBHOOK_SECRET_ARN,
   }),
   policy: loadPolicy(env.POLICY_FILE),

@@ -21,7 +21,7 @@ const env = readEnv({
  * A registration makes a handful of sequential calls; these timeouts keep a
  * stuck connection from eating API Gateway's 30-second integration limit.
  */
-const requestHandler = () => new NodeHttpHandler({ connectionTimeout: 1000, requestTimeout: 3000 });
+const requestHandler = () => new NodeHttpHandler({ connectionTimeout: 1000, requestTimeout: 3000, throwOnRequestTimeout: true });
 
 const dynamodb = DynamoDBDocumentClient.from(new DynamoDBClient({ maxAttempts: 3, requestHandler: requestHandler() }));
 const sns = new SNSClient({ maxAttempts: 3, requestHandler: requestHandler() });

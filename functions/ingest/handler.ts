@@ -2,7 +2,8 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import * as z from 'zod';
 import { CHANNELS } from '../shared/channels.ts';
-import { createIngestSqsClient, INGEST_HTTP_TIMEOUTS } from '../shared/clients/sqs.ts';
+import { createIngestSqsClient } from '../shared/clients/sqs.ts';
+import { WEBHOOK_HTTP_TIMEOUTS } from '../shared/clients/webhook-budget.ts';
 import { readEnv } from '../shared/env.ts';
 import { secretCredentialStore } from '../shared/secret-credential-store.ts';
 import { sqsNotificationQueue } from '../shared/sqs-notification-queue.ts';
@@ -21,7 +22,7 @@ const env = readEnv({
 export const handler = createIngestHandler({
   route: webhookRoute(env.CHANNEL),
   credentials: secretCredentialStore({
-    client: new SecretsManagerClient({ maxAttempts: 2, requestHandler: new NodeHttpHandler(INGEST_HTTP_TIMEOUTS) }),
+    client: new SecretsManagerClient({ maxAttempts: 2, requestHandler: new NodeHttpHandler(WEBHOOK_HTTP_TIMEOUTS) }),
     secretId: env.WEBHOOK_SECRET_ARN,
   }),
   queue: sqsNotificationQueue({ client: createIngestSqsClient(), queueUrl: env.QUEUE_URL }),

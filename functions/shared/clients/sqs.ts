@@ -1,16 +1,11 @@
 import { SQSClient, type SQSClientConfig } from '@aws-sdk/client-sqs';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { WEBHOOK_HTTP_TIMEOUTS } from './webhook-budget.ts';
 
-/**
- * Timeouts sized for CometChat's 2-second answer budget: a connection that does
- * not open in 300 ms or a request that does not answer in 500 ms is retried,
- * and the caller's overall deadline (see SqsNotificationQueue) caps the rest.
- */
-export const INGEST_HTTP_TIMEOUTS = { connectionTimeout: 300, requestTimeout: 500 } as const;
-
+/** The SQS client of the ingest path: short timeouts, three attempts, inside SqsNotificationQueue's overall deadline. */
 export const createIngestSqsClient = (overrides: SQSClientConfig = {}): SQSClient =>
   new SQSClient({
     maxAttempts: 3,
-    requestHandler: new NodeHttpHandler(INGEST_HTTP_TIMEOUTS),
+    requestHandler: new NodeHttpHandler(WEBHOOK_HTTP_TIMEOUTS),
     ...overrides,
   });
