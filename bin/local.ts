@@ -24,6 +24,9 @@ const Env = z.object({
 const main = async () => {
   // The SDK warns that its releases after early 2027 need Node 22; the lock file pins ones that run here.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+  // The functions count in EMF, which CloudWatch reads from the logs; here the records would bury the log lines.
+  // `POWERTOOLS_METRICS_DISABLED=false npm start` shows them (docs/operations.md).
+  process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
   const parsed = Env.safeParse(process.env);
   if (!parsed.success) {
     for (const issue of parsed.error.issues) console.error(`${issue.path.join('.')}: ${issue.message}`);
@@ -63,6 +66,11 @@ Directory API (your backend, Authorization: Bearer <admin token>):
 
 Outbox (everything that would have been sent):
   ${stack.url}/_local/            ${stack.url}/_local/outbox
+
+Feedback (what SES and SNS would report; see docs/operations.md):
+  POST ${stack.url}/_local/ses/bounce              {"email": "...", "uid": "..."}
+  POST ${stack.url}/_local/ses/complaint           {"email": "...", "uid": "..."}
+  POST ${stack.url}/_local/push/endpoint-disabled  {"token": "..."}
 
 Emulators (point the AWS CLI or SDK here, region us-east-1, any credentials):
   SQS and SNS topics  ${stack.endpoints.sqs}

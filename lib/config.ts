@@ -2,6 +2,7 @@ import { Construct, type IConstruct } from 'constructs';
 import * as z from 'zod';
 import { CHANNELS, type Channel } from '../functions/shared/channels.ts';
 import { PLATFORMS, type Platform, SNS_PLATFORM_OF } from '../functions/shared/ports/directory.ts';
+import { QUEUE_SETTINGS } from './queue-settings.ts';
 
 /**
  * The relay's deploy-time configuration (SPEC §6): one typed object read from
@@ -191,6 +192,108 @@ const MaxConcurrencySchema = z.strictObject(
 /** SES configuration set names: up to 64 letters, digits, `_` and `-`. */
 export const SES_CONFIGURATION_SET_NAME = /^[A-Za-z0-9_-]{1,64}$/;
 
+/**
+ * Default age of the oldest message, per channel queue, above which the queue
+ * is "not keeping up" (docs/alarms.md). A failed receive comes back after the
+ * queue's visibility timeout (180 s), so a threshold below about three of them
+ * would fire for one message retrying a transient error; SMS and email get
+ * more room because their providers' rate limits (and maxConcurrency) drain a
+ * 1,000-member group burst more slowly.
+ */
+export const DEFAULT_OLDEST_MESSAGE_AGE_SECONDS = { push: 600, sms: 900, email: 900, events: 600 } as const satisfies Record<
+  Channel,
+  number
+>;
+/** Default SMS spend of the account, this calendar month, in USD, above which the spend alarm fires. */
+export const DEFAULT_SMS_MONTHLY_SPEND_USD = 50;
+/** Default p99 of the webhook latency, in ms, above which the latency alarm fires: CometChat gives up at about 2 s. */
+export const DEFAULT_INGEST_LATENCY_P99_MS = 1500;
+/**
+ * Default HTTP API stage throttling: steady requests per second, and the burst
+ * (token bucket size) on top. A 1,000-member group is 1,000 requests within a
+ * second or two; the burst takes it whole, the rate refills it.
+ */
+export const DEFAULT_THROTTLE_RATE_LIMIT = 1000;
+export const DEFAULT_THROTTLE_BURST_LIMIT = 2000;
+
+/** The longest a message waits in a channel queue (its retention): an age threshold above it could never fire. */
+const MAX_MESSAGE_AGE_SECONDS = QUEUE_SETTINGS.retentionPeriodDays * 86_400;
+
+/** `-c key=value` hands the app strings: accept "12.5" where a number is expected. */
+const decimalNumber = (schema: z.ZodNumber) =>
+  z.preprocess((value) => (typeof value === 'string' && /^\s*-?\d+(\.\d+)?\s*$/.test(value) ? Number(value) : value), schema);
+
+/** `-c key=true` hands the app the string "true". */
+const flag = (error: string) =>
+  z.preprocess((value) => (value === 'true' ? true : value === 'false' ? false : value), z.boolean({ error }));
+
+const oldestMessageAgeOf = (channel: Channel) =>
+  wholeNumber(
+    z
+      .int({ error: `must be a whole number of seconds, for example ${DEFAULT_OLDEST_MESSAGE_AGE_SECONDS[channel]}` })
+      .min(60, { error: 'must be at least 60 seconds: SQS reports the age once a minute' })
+      .max(MAX_MESSAGE_AGE_SECONDS, {
+        error: `must be at most ${MAX_MESSAGE_AGE_SECONDS} seconds: messages leave the queue after ${QUEUE_SETTINGS.retentionPeriodDays} days`,
+      }),
+  ).default(DEFAULT_OLDEST_MESSAGE_AGE_SECONDS[channel]);
+
+const OldestMessageAgeSchema = z.strictObject(
+  Object.fromEntries(CHANNELS.map((channel) => [channel, oldestMessageAgeOf(channel)])) as {
+    [C in Channel]: ReturnType<typeof oldestMessageAgeOf>;
+  },
+  { error: `must be an object of seconds by channel, such as ${JSON.stringify(DEFAULT_OLDEST_MESSAGE_AGE_SECONDS)}` },
+);
+
+const AlarmsSchema = z.strictObject(
+  {
+    /** Where alarm notifications are emailed (SNS sends a confirmation link first). Unset: subscribe to AlarmTopicArn yourself. */
+    email: optionalText(
+      z
+        .string({ error: 'must be an email address such as "oncall@example.com"' })
+        .trim()
+        .pipe(z.email({ error: 'must be an email address such as "oncall@example.com"' })),
+    ),
+    /** The account's SMS spend this calendar month, in USD, above which the spend alarm fires. */
+    smsMonthlySpendUsd: decimalNumber(
+      z
+        .number({ error: `must be an amount in USD such as ${DEFAULT_SMS_MONTHLY_SPEND_USD}` })
+        .positive({ error: 'must be more than 0 USD: at 0 the alarm would fire with the first SMS of every month' }),
+    ).default(DEFAULT_SMS_MONTHLY_SPEND_USD),
+    /** p99 of the webhook latency, in ms, above which the latency alarm fires. */
+    ingestLatencyP99Ms: wholeNumber(
+      z
+        .int({ error: `must be a whole number of milliseconds, for example ${DEFAULT_INGEST_LATENCY_P99_MS}` })
+        .min(100, { error: 'must be at least 100 ms' })
+        .max(30_000, { error: 'must be at most 30000 ms: API Gateway gives up on an integration after 30 s' }),
+    ).default(DEFAULT_INGEST_LATENCY_P99_MS),
+    /** Age of the oldest message, per channel queue, above which the queue-age alarm fires. */
+    oldestMessageAgeSeconds: OldestMessageAgeSchema.prefault({}),
+  },
+  {
+    error: 'must be an object such as {"email": "oncall@example.com", "smsMonthlySpendUsd": 50}',
+  },
+);
+
+const ApiSchema = z.strictObject(
+  {
+    /** Steady requests per second the HTTP API stage accepts before answering 429. */
+    throttleRateLimit: wholeNumber(
+      z
+        .int({ error: `must be a whole number of requests per second, for example ${DEFAULT_THROTTLE_RATE_LIMIT}` })
+        .min(1, { error: 'must be at least 1 request per second' }),
+    ).default(DEFAULT_THROTTLE_RATE_LIMIT),
+    /** Requests the stage accepts at once above the steady rate. */
+    throttleBurstLimit: wholeNumber(
+      z
+        .int({ error: `must be a whole number of requests, for example ${DEFAULT_THROTTLE_BURST_LIMIT}` })
+        .min(1, { error: 'must be at least 1 request' }),
+    ).default(DEFAULT_THROTTLE_BURST_LIMIT),
+  },
+  {
+    error: `must be an object such as {"throttleRateLimit": ${DEFAULT_THROTTLE_RATE_LIMIT}, "throttleBurstLimit": ${DEFAULT_THROTTLE_BURST_LIMIT}}`,
+  },
+);
+
 export const RelayConfigSchema = z.strictObject({
   /** CometChat app id; when set, ingest answers 403 `wrong_app` to payloads from any other app. Empty means any app. */
   appId: z
@@ -238,7 +341,10 @@ export const RelayConfigSchema = z.strictObject({
       .trim()
       .pipe(z.email({ error: 'must be an email address such as "notifications@example.com", verified in SES' })),
   ),
-  /** SES configuration set for every email (event destinations for bounces and complaints). */
+  /**
+   * Your own SES configuration set for every email. The stack adds an event destination for bounces and complaints
+   * to it (docs/feedback.md). Unset: the stack creates a configuration set of its own.
+   */
   sesConfigurationSet: optionalText(
     z.string({ error: 'must be the name of an SES configuration set' }).trim().regex(SES_CONFIGURATION_SET_NAME, {
       error: 'must be an SES configuration set name: 1 to 64 letters, digits, "_" and "-"',
@@ -256,6 +362,15 @@ export const RelayConfigSchema = z.strictObject({
   policyFile: optionalText(
     z.string({ error: 'must be the path of a policy JSON file relative to the project root, such as "policy.json"' }).trim(),
   ),
+  /** Alarm notifications and thresholds (docs/alarms.md). */
+  alarms: AlarmsSchema.prefault({}),
+  /** HTTP API stage throttling. */
+  api: ApiSchema.prefault({}),
+  /**
+   * Build the push feedback loop: a topic for the platform applications' EventEndpointUpdated and
+   * EventDeliveryFailure events, and the consumer that removes dead devices (docs/feedback.md).
+   */
+  pushFeedback: flag('must be true or false').default(true),
 });
 
 export type RelayConfig = z.output<typeof RelayConfigSchema>;
@@ -280,6 +395,9 @@ const NESTED_KEYS: Readonly<Record<string, readonly string[]>> = {
   platformApplicationArns: Object.keys(PlatformApplicationArnsSchema.shape),
   sms: Object.keys(SmsSchema.shape),
   maxConcurrency: Object.keys(MaxConcurrencySchema.shape),
+  alarms: Object.keys(AlarmsSchema.shape),
+  'alarms.oldestMessageAgeSeconds': Object.keys(OldestMessageAgeSchema.shape),
+  api: Object.keys(ApiSchema.shape),
 };
 
 const describeIssue = (issue: z.core.$ZodIssue): string => {
@@ -322,6 +440,26 @@ const isPlainObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /**
+ * The value at `path` (a dotted key under `cometchat-relay`) with the context's
+ * overrides applied: `-c cometchat-relay.<path>=value` replaces it whole (an
+ * object setting may be given as JSON), then each sub-key of an object
+ * setting may be overridden on its own, at any depth
+ * (`-c cometchat-relay.alarms.oldestMessageAgeSeconds.sms=1800`), keeping the others.
+ */
+const withOverrides = (source: IConstruct, path: string, value: unknown): unknown => {
+  const contextKey = `${CONFIG_CONTEXT_KEY}.${path}`;
+  const subKeys = NESTED_KEYS[path];
+  const whole: unknown = source.node.tryGetContext(contextKey);
+  let result = whole === undefined ? value : subKeys ? contextObject(whole, contextKey) : whole;
+  for (const subKey of subKeys ?? []) {
+    const current = isPlainObject(result) ? result[subKey] : undefined;
+    const next = withOverrides(source, `${path}.${subKey}`, current);
+    if (next !== current) result = { ...(isPlainObject(result) ? result : {}), [subKey]: next };
+  }
+  return result;
+};
+
+/**
  * Reads the configuration from the CDK context of `source` (the key
  * `cometchat-relay`, plus single-key overrides `-c cometchat-relay.<key>=value`
  * and, for object settings, `-c cometchat-relay.<key>.<sub>=value`), or
@@ -335,21 +473,8 @@ export const loadConfig = (source: IConstruct | Readonly<Record<string, unknown>
   if (!isPlainObject(base)) return parseConfig(base);
   const merged: Record<string, unknown> = { ...base };
   for (const key of KNOWN_KEYS) {
-    const contextKey = `${CONFIG_CONTEXT_KEY}.${key}`;
-    const subKeys = NESTED_KEYS[key];
-    const whole: unknown = source.node.tryGetContext(contextKey);
-    if (whole !== undefined) merged[key] = subKeys ? contextObject(whole, contextKey) : whole;
-    if (!subKeys) continue;
-    // One sub-key (`-c cometchat-relay.maxConcurrency.sms=3`) changes that value and keeps the others.
-    for (const subKey of subKeys) {
-      const value: unknown = source.node.tryGetContext(`${contextKey}.${subKey}`);
-      if (value === undefined) continue;
-      const current = merged[key];
-      merged[key] = {
-        ...(isPlainObject(current) ? current : {}),
-        [subKey]: value,
-      };
-    }
+    const value = withOverrides(source, key, merged[key]);
+    if (value !== undefined) merged[key] = value;
   }
   return parseConfig(merged);
 };

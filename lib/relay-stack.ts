@@ -1,4 +1,4 @@
-import { Annotations, CfnOutput, Stack, type StackProps, Token } from 'aws-cdk-lib';
+import { Annotations, CfnOutput, Duration, Stack, type StackProps, Token } from 'aws-cdk-lib';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { CHANNELS, type Channel } from '../functions/shared/channels.ts';
@@ -6,9 +6,13 @@ import { ConfigError, loadConfig, parsePlatformApplicationArn, type RelayConfig 
 import { BeforeMessageWebhook } from './constructs/before-message-webhook.ts';
 import { type ChannelDelivery, ChannelPipeline } from './constructs/channel-pipeline.ts';
 import { DirectoryApi } from './constructs/directory-api.ts';
+import { FEEDBACK_MAX_MESSAGE_AGE, type FeedbackPipeline } from './constructs/feedback-pipeline.ts';
 import { IngestApi } from './constructs/ingest-api.ts';
 import { MessageEventsTopic } from './constructs/message-events-topic.ts';
+import { type MonitoredQueue, Observability } from './constructs/observability.ts';
+import { PUSH_FEEDBACK_EVENT_ATTRIBUTES, PushFeedback } from './constructs/push-feedback.ts';
 import { RelayTables } from './constructs/relay-tables.ts';
+import { SesFeedback } from './constructs/ses-feedback.ts';
 import { loadPolicyForSynth } from './policy-file.ts';
 
 export interface RelayStackProps extends StackProps {
@@ -36,9 +40,11 @@ export const SENDER_EMAIL_MISSING_WARNING = 'cometchat-relay:senderEmailMissing'
 /**
  * The whole relay in one stack: the validated configuration, the tables, one
  * pipeline (queue, DLQ, consumer) per channel (push, SMS, email, and message
- * events published to the message-events topic), and the HTTP API that serves
- * the webhooks (ingest functions filling the queues, and the before_message
- * policy) and the directory.
+ * events published to the message-events topic), the feedback loops (SES
+ * bounces and complaints, push endpoint events) that keep the directory
+ * deliverable, the HTTP API that serves the webhooks (ingest functions filling
+ * the queues, and the before_message policy) and the directory, and the
+ * alarms and dashboard that operate it.
  */
 export class RelayStack extends Stack {
   /** The configuration this stack was built from, defaults filled in. */
@@ -55,6 +61,12 @@ export class RelayStack extends Stack {
   readonly beforeMessage: BeforeMessageWebhook;
   /** The directory routes on the same HTTP API, the admin token and the directory function. */
   readonly directoryApi: DirectoryApi;
+  /** The SES configuration set in use, and the loop that marks bounced and complaining addresses undeliverable. */
+  readonly sesFeedback: SesFeedback;
+  /** The loop that removes devices whose platform endpoint was disabled; undefined when `pushFeedback` is false. */
+  readonly pushFeedback: PushFeedback | undefined;
+  /** The alarms, their topic and the dashboard. */
+  readonly observability: Observability;
 
   constructor(scope: Construct, id: string, props: RelayStackProps = {}) {
     super(scope, id, {
@@ -72,11 +84,18 @@ export class RelayStack extends Stack {
 
     this.tables = new RelayTables(this, 'Tables', { tableNamePrefix: this.stackName });
     this.messageEvents = new MessageEventsTopic(this, 'MessageEvents', { topicNamePrefix: this.stackName });
+    // Before the email pipeline: every email is sent with the configuration set whose events it feeds back.
+    this.sesFeedback = new SesFeedback(this, 'SesFeedback', {
+      namePrefix: this.stackName,
+      directoryTable: this.tables.directoryTable,
+      configurationSetName: config.sesConfigurationSet,
+      logRetention,
+    });
 
     const deliveries: Readonly<Record<Channel, ChannelDelivery>> = {
       push: { channel: 'push', platformApplicationArns: config.platformApplicationArns },
       sms: { channel: 'sms', ...config.sms },
-      email: { channel: 'email', senderEmail: config.senderEmail, configurationSetName: config.sesConfigurationSet },
+      email: { channel: 'email', senderEmail: config.senderEmail, configurationSetName: this.sesFeedback.configurationSetName },
       events: { channel: 'events', topic: this.messageEvents.topic },
     };
     const pipelines = {} as Record<Channel, ChannelPipeline>;
@@ -93,6 +112,15 @@ export class RelayStack extends Stack {
     }
     this.pipelines = pipelines;
 
+    this.pushFeedback = config.pushFeedback
+      ? new PushFeedback(this, 'PushFeedback', {
+          namePrefix: this.stackName,
+          directoryTable: this.tables.directoryTable,
+          platformApplicationArns: config.platformApplicationArns,
+          logRetention,
+        })
+      : undefined;
+
     this.ingestApi = new IngestApi(this, 'IngestApi', {
       queues: {
         push: pipelines.push.queue,
@@ -104,6 +132,7 @@ export class RelayStack extends Stack {
       maxBodyBytes: config.maxBodyBytes,
       memorySize: config.ingestMemoryMb,
       logRetention,
+      throttle: { rateLimit: config.api.throttleRateLimit, burstLimit: config.api.throttleBurstLimit },
     });
 
     this.beforeMessage = new BeforeMessageWebhook(this, 'BeforeMessage', {
@@ -121,6 +150,35 @@ export class RelayStack extends Stack {
       directoryTable: this.tables.directoryTable,
       platformApplicationArns: config.platformApplicationArns,
       logRetention,
+    });
+
+    const monitoredChannel = (channel: Channel): MonitoredQueue => ({
+      name: channel,
+      queue: pipelines[channel].queue,
+      deadLetterQueue: pipelines[channel].deadLetterQueue,
+      consumer: pipelines[channel].consumer,
+      maxMessageAge: Duration.seconds(config.alarms.oldestMessageAgeSeconds[channel]),
+    });
+    const monitoredFeedback = ({ source, queue, deadLetterQueue, consumer }: FeedbackPipeline): MonitoredQueue => ({
+      name: `${source}-feedback`,
+      queue,
+      deadLetterQueue,
+      consumer,
+      maxMessageAge: FEEDBACK_MAX_MESSAGE_AGE,
+    });
+    this.observability = new Observability(this, 'Observability', {
+      namePrefix: this.stackName,
+      stage: this.ingestApi.stage,
+      channels: {
+        push: monitoredChannel('push'),
+        sms: monitoredChannel('sms'),
+        email: monitoredChannel('email'),
+        events: monitoredChannel('events'),
+      },
+      feedback: [this.sesFeedback.pipeline, ...(this.pushFeedback ? [this.pushFeedback.pipeline] : [])].map(monitoredFeedback),
+      alarmEmail: config.alarms.email,
+      smsMonthlySpendUsd: config.alarms.smsMonthlySpendUsd,
+      ingestLatencyP99: Duration.millis(config.alarms.ingestLatencyP99Ms),
     });
 
     if (config.senderEmail === undefined) {
@@ -154,6 +212,26 @@ export class RelayStack extends Stack {
       description: 'Base URL of the directory API (/users/{uid}/devices/{deviceId}, /users/{uid}/contact) for your backend',
       value: this.directoryApi.apiUrl,
     });
+    new CfnOutput(this, 'DashboardUrl', {
+      description: "The relay's CloudWatch dashboard: requests → queues → deliveries, latency, DLQs, alarms (docs/alarms.md)",
+      value: this.observability.dashboardUrl,
+    });
+    new CfnOutput(this, 'AlarmTopicArn', {
+      description: 'SNS topic every alarm notifies (docs/alarms.md): subscribe your on-call email, chat or pager to it',
+      value: this.observability.alarmTopic.topicArn,
+    });
+    new CfnOutput(this, 'SesConfigurationSetName', {
+      description: 'SES configuration set every email is sent with; its bounces and complaints mark contacts undeliverable',
+      value: this.sesFeedback.configurationSetName,
+    });
+    if (this.pushFeedback) {
+      new CfnOutput(this, 'PushFeedbackTopicArn', {
+        description:
+          `Set as ${PUSH_FEEDBACK_EVENT_ATTRIBUTES.join(' and ')} of each SNS platform application, so that dead ` +
+          'devices are removed (docs/feedback.md)',
+        value: this.pushFeedback.topic.topicArn,
+      });
+    }
     new CfnOutput(this, 'AdminTokenSecretName', {
       description:
         'Secrets Manager secret with {"token"}: your backend sends it as "Authorization: Bearer <token>" to the directory API',

@@ -3,9 +3,17 @@ import type { LambdaRoute } from '../../lib/local/local-server.ts';
 import { type Decision, decideSafely, toAnswer } from '../policy/decide.ts';
 import { type BeforeMessagePayload, BeforeMessagePayloadSchema } from '../policy/message-schema.ts';
 import type { CompiledPolicy } from '../policy/policy-schema.ts';
-import { HttpError, InvalidPayloadError, UnavailableError, WrongAppError, WrongTriggerError } from '../shared/errors.ts';
+import {
+  type ErrorCode,
+  HttpError,
+  InvalidPayloadError,
+  UnavailableError,
+  WrongAppError,
+  WrongTriggerError,
+} from '../shared/errors.ts';
 import { type HttpResult, jsonResponse, toErrorResponse } from '../shared/http.ts';
 import type { CredentialStore } from '../shared/ports/credential-store.ts';
+import { emfMetrics, type RelayMetrics, safely } from '../shared/metrics.ts';
 import { logger } from '../shared/powertools.ts';
 import {
   authenticateWebhook,
@@ -32,6 +40,8 @@ export interface BeforeMessageWebhookOptions {
   readonly onPolicyError?: (error: unknown) => void;
   /** Hears about every decision (after it is logged): the Lambda counts them by kind. */
   readonly onDecision?: (decision: Decision) => void;
+  /** Where answered and refused requests and their durations are counted. Default: EMF (metric-names.ts). */
+  readonly metrics?: RelayMetrics;
 }
 
 export type BeforeMessageHandler = (event: APIGatewayProxyEventV2) => Promise<HttpResult>;
@@ -43,7 +53,7 @@ export type BeforeMessageHandler = (event: APIGatewayProxyEventV2) => Promise<Ht
  * The policy fails open, so a broken rule never silences a chat.
  */
 export const createBeforeMessageHandler = (options: BeforeMessageWebhookOptions): BeforeMessageHandler => {
-  const { policy, onPolicyError, onDecision } = options;
+  const { policy, onPolicyError, onDecision, metrics = emfMetrics } = options;
   const reportPolicyError = (error: unknown) => {
     // The name only: a message could quote the text the policy was looking at.
     logger.error('before_message policy failed; letting the message through', {
@@ -54,6 +64,7 @@ export const createBeforeMessageHandler = (options: BeforeMessageWebhookOptions)
   };
 
   return async (event) => {
+    const started = performance.now();
     try {
       await authenticateWebhook(event, options.credentials);
       const payload = validate(parseWebhookJson(readWebhookBody(event, options.maxBodyBytes)));
@@ -62,9 +73,12 @@ export const createBeforeMessageHandler = (options: BeforeMessageWebhookOptions)
       const decision = decideSafely(policy, payload, reportPolicyError);
       logDecision(decision, payload);
       notify(onDecision, decision);
+      safely(() => metrics.request('before-message', 'accepted', performance.now() - started));
       return jsonResponse(200, toAnswer(decision, payload.webhook));
     } catch (error) {
-      return answerError(error);
+      const answer = answerError(error);
+      safely(() => metrics.request('before-message', answer.code, performance.now() - started));
+      return answer.result;
     }
   };
 };
@@ -109,7 +123,7 @@ const notify = (listener: ((decision: Decision) => void) | undefined, decision: 
   }
 };
 
-const answerError = (error: unknown): HttpResult => {
+const answerError = (error: unknown): { result: HttpResult; code: ErrorCode } => {
   if (error instanceof HttpError) {
     const log = error.status >= 500 ? logger.error.bind(logger) : logger.warn.bind(logger);
     log('webhook refused', {
@@ -118,11 +132,12 @@ const answerError = (error: unknown): HttpResult => {
       error: error.code,
       ...(error.status >= 500 ? { cause: describeCause(error.cause) } : {}),
     });
-    return toErrorResponse(error);
+    return { result: toErrorResponse(error), code: error.code };
   }
   // A bug outside the policy (the policy itself fails open): 503 like every route, logged loudly.
   logger.error('webhook failed unexpectedly', { route: 'before-message', cause: describeCause(error) });
-  return toErrorResponse(new UnavailableError('The relay could not process this request; retry later.'));
+  const unavailable = new UnavailableError('The relay could not process this request; retry later.');
+  return { result: toErrorResponse(unavailable), code: unavailable.code };
 };
 
 /**

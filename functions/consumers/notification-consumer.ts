@@ -3,7 +3,8 @@ import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda'
 import type * as z from 'zod';
 import { QUEUE_SETTINGS } from '../../lib/queue-settings.ts';
 import type { DeliveryChannel as Channel } from '../shared/channels.ts';
-import { logger } from '../shared/powertools.ts';
+import { emfMetrics, type RelayMetrics, safely } from '../shared/metrics.ts';
+import { logger, withLogContext } from '../shared/powertools.ts';
 import type { DeliveryOutcome } from '../delivery/outcome.ts';
 
 /** What a delivery knows besides the payload: how SQS and ingest labelled it. */
@@ -12,6 +13,8 @@ export interface DeliveryContext {
   readonly correlationId: string;
   readonly messageId: string;
   readonly receiveCount: number;
+  /** When ingest enqueued it (SQS SentTimestamp, epoch ms), if known. */
+  readonly enqueuedAt?: number;
 }
 
 /** One outcome per target (a push goes to each device of the user; SMS and email have one target). */
@@ -27,6 +30,11 @@ export interface NotificationConsumerOptions<Payload> {
   readonly channel: Channel;
   readonly schema: z.ZodType<Payload>;
   readonly deliver: Deliver<Payload>;
+  /** When CometChat says the notification's message was sent (epoch ms), for the delivery latency; else the enqueue time is used. */
+  readonly sentAtOf?: (payload: Payload) => number | undefined;
+  /** Where outcomes and latencies are counted. Default: EMF (metric-names.ts). */
+  readonly metrics?: RelayMetrics;
+  readonly now?: () => number;
 }
 
 /** The queued body is not a payload of this channel: retried, then kept in the DLQ for a person to look at. */
@@ -45,21 +53,38 @@ export class RetryLaterError extends Error {
  * the rest of its batch; it comes back after its visibility timeout and
  * reaches the DLQ after maxReceiveCount receives.
  */
-export const createNotificationConsumer = <Payload>({ channel, schema, deliver }: NotificationConsumerOptions<Payload>) => {
+export const createNotificationConsumer = <Payload>({
+  channel,
+  schema,
+  deliver,
+  sentAtOf,
+  metrics = emfMetrics,
+  now = Date.now,
+}: NotificationConsumerOptions<Payload>) => {
   const processor = new BatchProcessor(EventType.SQS);
+
+  /** The one log line and the counts of one outcome. */
+  const report = (context: DeliveryContext, target: TargetOutcome, sentAt: number | undefined): void => {
+    logOutcome(channel, context, target);
+    const { outcome } = target;
+    safely(() => metrics.delivery(channel, outcome.kind, outcome.kind === 'skipped' ? outcome.reason : undefined));
+    const since = sentAt ?? context.enqueuedAt;
+    if (outcome.kind === 'sent' && since !== undefined) safely(() => metrics.deliveryLatency(channel, now() - since));
+  };
 
   const handleRecord = async (record: SQSRecord): Promise<void> => {
     const context = deliveryContext(record);
     const lastAttempt = context.receiveCount >= QUEUE_SETTINGS.maxReceiveCount;
     const payload = readPayload(schema, record, channel);
     if (!payload.ok) {
-      logOutcome(channel, context, { target: channel, outcome: { kind: lastAttempt ? 'failed' : 'retry', cause: payload.cause } });
+      report(context, { target: channel, outcome: { kind: lastAttempt ? 'failed' : 'retry', cause: payload.cause } }, undefined);
       throw new UnreadableNotificationError(payload.cause);
     }
     const outcomes = await deliver(payload.value, context);
+    const sentAt = sentAtOf?.(payload.value);
     for (const outcome of outcomes) {
       const final = outcome.outcome.kind === 'retry' && lastAttempt ? { ...outcome, outcome: { kind: 'failed' as const, cause: outcome.outcome.cause } } : outcome;
-      logOutcome(channel, context, final);
+      report(context, final, sentAt);
     }
     const retrying = outcomes.filter(({ outcome }) => outcome.kind === 'retry');
     if (retrying.length > 0) {
@@ -67,16 +92,26 @@ export const createNotificationConsumer = <Payload>({ channel, schema, deliver }
     }
   };
 
+  // Every line written while a record is handled carries its correlation id, whatever writes it.
+  const handleRecordInContext = (record: SQSRecord): Promise<void> => {
+    const { correlationId, messageId } = deliveryContext(record);
+    return withLogContext({ correlationId, messageId }, () => handleRecord(record));
+  };
+
   return async (event: SQSEvent, lambdaContext: Context): Promise<SQSBatchResponse> =>
-    processPartialResponse(event, handleRecord, processor, { context: lambdaContext, throwOnFullBatchFailure: false });
+    processPartialResponse(event, handleRecordInContext, processor, { context: lambdaContext, throwOnFullBatchFailure: false });
 };
 
-const deliveryContext = (record: SQSRecord): DeliveryContext => ({
-  idempotencyKey: record.messageAttributes.idempotencyKey?.stringValue ?? `sqs:${record.messageId}`,
-  correlationId: record.messageAttributes.correlationId?.stringValue ?? record.messageId,
-  messageId: record.messageId,
-  receiveCount: Number(record.attributes.ApproximateReceiveCount ?? '1'),
-});
+const deliveryContext = (record: SQSRecord): DeliveryContext => {
+  const enqueuedAt = Number(record.attributes.SentTimestamp);
+  return {
+    idempotencyKey: record.messageAttributes.idempotencyKey?.stringValue ?? `sqs:${record.messageId}`,
+    correlationId: record.messageAttributes.correlationId?.stringValue ?? record.messageId,
+    messageId: record.messageId,
+    receiveCount: Number(record.attributes.ApproximateReceiveCount ?? '1'),
+    ...(Number.isFinite(enqueuedAt) && enqueuedAt > 0 ? { enqueuedAt } : {}),
+  };
+};
 
 const readPayload = <Payload>(
   schema: z.ZodType<Payload>,

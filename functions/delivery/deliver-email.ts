@@ -36,7 +36,7 @@ export const deliverEmail =
     const outcome = await deliverOnce(ledger, context.idempotencyKey, async () => {
       const { subject, html, text } = renderEmail(payload);
       try {
-        const { messageId } = await sender.sendEmail({ to: address, subject, html, text });
+        const { messageId } = await sender.sendEmail({ to: address, subject, html, text, recipientUid: payload.data.to.uid });
         return sentOutcome(messageId);
       } catch (error) {
         return outcomeOfProviderError(error);

@@ -13,6 +13,7 @@ import {
 import { type HttpResult, headerValue, jsonResponse, toErrorResponse } from '../shared/http.ts';
 import type { Contact } from '../shared/ports/directory.ts';
 import { PlatformApplicationUnavailableError, TokenRejectedError } from '../shared/ports/platform-endpoints.ts';
+import { emfMetrics, type RelayMetrics, safely } from '../shared/metrics.ts';
 import { logger } from '../shared/powertools.ts';
 import { type AdminTokenSource, authenticateAdmin } from './admin-auth.ts';
 import { createDeviceRegistry, type DeviceRegistryDeps, type RegisteredDevice } from './device-registry.ts';
@@ -32,6 +33,8 @@ export interface DirectoryHandlerOptions extends DeviceRegistryDeps {
   readonly adminTokens: AdminTokenSource;
   /** Largest accepted body in bytes; the largest valid one (a 4096-character token) is far below. Default 16 KiB. */
   readonly maxBodyBytes?: number;
+  /** Where served and refused requests are counted (route `directory`). Default: EMF (metric-names.ts). */
+  readonly metrics?: RelayMetrics;
 }
 
 export type DirectoryHandler = (event: APIGatewayProxyEventV2) => Promise<HttpResult>;
@@ -56,6 +59,7 @@ export const createDirectoryHandler = (options: DirectoryHandlerOptions): Direct
   const { directory, adminTokens } = options;
   const now = options.now ?? (() => new Date());
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  const metrics = options.metrics ?? emfMetrics;
 
   const serve = async (action: DirectoryAction, event: APIGatewayProxyEventV2): Promise<HttpResult> => {
     switch (action) {
@@ -103,9 +107,12 @@ export const createDirectoryHandler = (options: DirectoryHandlerOptions): Direct
       const result = await serve(action, event);
       // uids may be email addresses: logs name the route, never the user.
       logger.info('directory request served', { route: event.routeKey, status: result.statusCode });
+      safely(() => metrics.request('directory', 'accepted'));
       return result;
     } catch (error) {
-      return answerError(event.routeKey, error);
+      const answer = toHttpError(error);
+      safely(() => metrics.request('directory', answer.code));
+      return answerError(event.routeKey, error, answer);
     }
   };
 };
@@ -169,8 +176,7 @@ const readJsonBody = (event: APIGatewayProxyEventV2, maxBodyBytes: number): unkn
 };
 
 /** The one place a directory failure becomes an answer; anything unexpected is 503, logged, never a stack trace. */
-const answerError = (route: string, error: unknown): HttpResult => {
-  const answer = toHttpError(error);
+const answerError = (route: string, error: unknown, answer: HttpError): HttpResult => {
   if (answer.status >= 500) {
     logger.error('directory request failed', { route, status: answer.status, error: answer.code, cause: describeCause(error) });
   } else {

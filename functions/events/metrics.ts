@@ -1,17 +1,18 @@
-import { MetricUnit, Metrics } from '@aws-lambda-powertools/metrics';
+import { emfMetrics, type RelayMetrics } from '../shared/metrics.ts';
 import type { EventOutcome } from './publish-event.ts';
 
+export { METRICS_NAMESPACE } from '../shared/metric-names.ts';
+
 /**
- * Events consumer metrics in EMF, emitted as they happen (single metrics) so
- * the handler needs no flush step.
+ * `Deliveries` by `channel` (events) and `outcome` (sent, skipped, retry,
+ * failed), as SPEC §4 counts every attempt; a skip (`duplicate`) is also
+ * counted by `reason`. The events consumer's `onOutcome`.
  */
-export const METRICS_NAMESPACE = 'CometChatRelay';
+export const eventOutcomeCounter =
+  (metrics: RelayMetrics = emfMetrics) =>
+  (outcome: EventOutcome): void => {
+    metrics.delivery('events', outcome.outcome, outcome.outcome === 'skipped' ? outcome.reason : undefined);
+  };
 
-const metrics = new Metrics({ namespace: METRICS_NAMESPACE });
-
-/** `Deliveries` by `channel` (events) and `outcome` (sent, skipped, retry, failed), as SPEC §4 counts every attempt. */
-export const countEventOutcome = ({ outcome }: EventOutcome): void => {
-  const single = metrics.singleMetric();
-  single.addDimensions({ channel: 'events', outcome });
-  single.addMetric('Deliveries', MetricUnit.Count, 1);
-};
+/** Counted through the shared EMF metrics, emitted at once. */
+export const countEventOutcome = eventOutcomeCounter();

@@ -2,7 +2,7 @@ import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-p
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import type { DeliveryLedger } from '../shared/ports/delivery-ledger.ts';
 import type { EventPublisher } from '../shared/ports/event-publisher.ts';
-import { logger as sharedLogger } from '../shared/powertools.ts';
+import { logger as sharedLogger, withLogContext } from '../shared/powertools.ts';
 import { describeCause } from '../shared/webhook-request.ts';
 import { EventInProgressError, EventPublishError, InvalidEventError } from './event-errors.ts';
 import { eventCorrelationIdOf, eventIdempotencyKey } from './event-identity.ts';
@@ -67,7 +67,7 @@ export const createEventsConsumer = ({
       ...recordContext,
       trigger: payload.trigger,
       idempotencyKey,
-      correlationId: eventCorrelationIdOf(payload),
+      correlationId: eventCorrelationIdOf(payload) ?? recordCorrelationId(record),
     };
     // One record per event and target (table-settings.ts): a new topic is a new target.
     const deliveryKey = `${idempotencyKey}#${publisher.target}`;
@@ -111,14 +111,22 @@ export const createEventsConsumer = ({
     report({ outcome: 'sent' }, { ...context, snsMessageId: messageId });
   };
 
+  // Every line written while a record is handled carries its correlation id (set by ingest), whatever writes it.
+  const publishRecordInContext = (record: SQSRecord): Promise<void> =>
+    withLogContext({ correlationId: recordCorrelationId(record), messageId: record.messageId }, () => publishRecord(record));
+
   return async (event, context) =>
-    processPartialResponse(event, publishRecord, new BatchProcessor(EventType.SQS), {
+    processPartialResponse(event, publishRecordInContext, new BatchProcessor(EventType.SQS), {
       // A batch in which every record failed is still a partial response: each record retries and
       // reaches the DLQ on its own receive count, and a batch of poison messages is not a function error.
       throwOnFullBatchFailure: false,
       ...(context ? { context } : {}),
     });
 };
+
+/** The id ingest labelled the message with (the CometChat message id), else the queue's own. */
+const recordCorrelationId = (record: SQSRecord): string =>
+  record.messageAttributes?.correlationId?.stringValue || record.messageId;
 
 /** The queued body, validated again: the queue is the boundary, and a redriven or hand-sent message may be anything. */
 const parseEventBody = (body: string): EventPayload => {

@@ -1,5 +1,6 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import {
+  type ErrorCode,
   HttpError,
   InvalidPayloadError,
   UnavailableError,
@@ -10,6 +11,7 @@ import {
 import { type HttpResult, jsonResponse, toErrorResponse } from '../shared/http.ts';
 import type { CredentialStore } from '../shared/ports/credential-store.ts';
 import type { NotificationQueue } from '../shared/ports/notification-queue.ts';
+import { emfMetrics, type RelayMetrics, safely } from '../shared/metrics.ts';
 import { logger } from '../shared/powertools.ts';
 import {
   authenticateWebhook,
@@ -29,6 +31,8 @@ export interface IngestWebhookOptions {
   readonly appId?: string | undefined;
   /** Largest accepted body in bytes (decoded). */
   readonly maxBodyBytes: number;
+  /** Where accepted and refused requests and their durations are counted. Default: EMF (metric-names.ts). */
+  readonly metrics?: RelayMetrics;
 }
 
 export type IngestHandler = (event: APIGatewayProxyEventV2) => Promise<HttpResult>;
@@ -39,8 +43,10 @@ export type IngestHandler = (event: APIGatewayProxyEventV2) => Promise<HttpResul
  * becomes the JSON error of its row in the contract; nothing is half-accepted.
  */
 export const createIngestHandler = (options: IngestWebhookOptions): IngestHandler => {
-  const { route } = options;
+  const { route, metrics = emfMetrics } = options;
   return async (event) => {
+    const started = performance.now();
+    const requestId = event.requestContext?.requestId;
     try {
       await authenticateWebhook(event, options.credentials);
       const text = readWebhookBody(event, options.maxBodyBytes);
@@ -56,10 +62,21 @@ export const createIngestHandler = (options: IngestWebhookOptions): IngestHandle
           ...(correlationId ? { correlationId } : {}),
         },
       });
-      logger.info('webhook accepted', { channel: route.channel, status: 200, messageId: id, idempotencyKey, correlationId });
+      // Without a CometChat id, the queue message id is what the consumer's lines carry too.
+      logger.info('webhook accepted', {
+        channel: route.channel,
+        status: 200,
+        messageId: id,
+        idempotencyKey,
+        correlationId: correlationId ?? id,
+        requestId,
+      });
+      safely(() => metrics.request(route.channel, 'accepted', performance.now() - started));
       return jsonResponse(200, { status: 'accepted', id });
     } catch (error) {
-      return answerError(route, error);
+      const answer = answerError(route, error, requestId);
+      safely(() => metrics.request(route.channel, answer.code, performance.now() - started));
+      return answer.result;
     }
   };
 };
@@ -91,18 +108,24 @@ const serialise = (payload: unknown): string => {
   }
 };
 
-const answerError = (route: WebhookRoute, error: unknown): HttpResult => {
+const answerError = (
+  route: WebhookRoute,
+  error: unknown,
+  requestId: string | undefined,
+): { result: HttpResult; code: ErrorCode } => {
   if (error instanceof HttpError) {
     const log = error.status >= 500 ? logger.error.bind(logger) : logger.warn.bind(logger);
     log('webhook refused', {
       channel: route.channel,
       status: error.status,
       error: error.code,
+      requestId,
       ...(error.status >= 500 ? { cause: describeCause(error.cause) } : {}),
     });
-    return toErrorResponse(error);
+    return { result: toErrorResponse(error), code: error.code };
   }
   // A bug, not bad input: answer 503 so CometChat may retry, and log it loudly.
-  logger.error('webhook failed unexpectedly', { channel: route.channel, cause: describeCause(error) });
-  return toErrorResponse(new UnavailableError('The relay could not process this request; retry later.'));
+  logger.error('webhook failed unexpectedly', { channel: route.channel, status: 503, requestId, cause: describeCause(error) });
+  const unavailable = new UnavailableError('The relay could not process this request; retry later.');
+  return { result: toErrorResponse(unavailable), code: unavailable.code };
 };

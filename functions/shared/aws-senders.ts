@@ -1,6 +1,7 @@
 import { SendEmailCommand, type SESv2Client } from '@aws-sdk/client-sesv2';
 import { CheckIfPhoneNumberIsOptedOutCommand, PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
 import type { EmailSender, PushSender, SmsSender } from './ports/senders.ts';
+import { uidEmailTag } from './ses-uid-tag.ts';
 
 export const snsPushSender = (sns: SNSClient): PushSender => ({
   async publishToEndpoint({ endpointArn, message, messageAttributes }) {
@@ -37,7 +38,7 @@ export interface SesEmailSenderOptions {
 }
 
 export const sesEmailSender = ({ ses, from, configurationSetName }: SesEmailSenderOptions): EmailSender => ({
-  async sendEmail({ to, subject, html, text }) {
+  async sendEmail({ to, subject, html, text, recipientUid }) {
     const result = await ses.send(
       new SendEmailCommand({
         FromEmailAddress: from,
@@ -49,6 +50,8 @@ export const sesEmailSender = ({ ses, from, configurationSetName }: SesEmailSend
           },
         },
         ...(configurationSetName ? { ConfigurationSetName: configurationSetName } : {}),
+        // SES copies message tags into its bounce and complaint events: the feedback consumer reads the uid back.
+        ...(recipientUid ? { EmailTags: [uidEmailTag(recipientUid)] } : {}),
       }),
     );
     return { messageId: result.MessageId ?? '' };

@@ -63,7 +63,8 @@ export const snsPlatformEndpoints = (sns: SNSClient): PlatformEndpoints => {
 
     async describeEndpoint(endpointArn) {
       const attributes = await attributesOf(endpointArn);
-      return attributes === undefined ? undefined : { endpointArn, enabled: isEnabled(attributes) };
+      if (attributes === undefined) return undefined;
+      return { endpointArn, enabled: isEnabled(attributes), ...(attributes.Token ? { token: attributes.Token } : {}) };
     },
 
     async deleteEndpoint(endpointArn) {

@@ -8,7 +8,6 @@ import { Construct } from 'constructs';
 import { BEFORE_MESSAGE_PATH } from '../../functions/before-message/before-message-webhook.ts';
 import { DEFAULT_INGEST_MEMORY_MB, DEFAULT_MAX_BODY_BYTES } from '../config.ts';
 import type { SynthPolicyFile } from '../policy-file.ts';
-import { METRICS_NAMESPACE } from './channel-pipeline.ts';
 import { RelayFunction } from './relay-function.ts';
 
 const BEFORE_MESSAGE_ENTRY = 'functions/before-message/handler.ts';
@@ -108,7 +107,6 @@ export class BeforeMessageWebhook extends Construct {
         WEBHOOK_SECRET_ARN: webhookSecret.secretArn,
         COMETCHAT_APP_ID: appId ?? '',
         MAX_BODY_BYTES: String(maxBodyBytes),
-        POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
         // Without POLICY_FILE the handler uses the default policy; an empty value would be a mistake, not "none".
         ...(policy === undefined ? {} : { POLICY_FILE: BUNDLED_POLICY_FILE }),
       },

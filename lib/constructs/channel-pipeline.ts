@@ -1,4 +1,4 @@
-import { Duration, Stack, Validations } from 'aws-cdk-lib';
+import { Duration, Stack, Token, Validations } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { Effect, Policy, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
@@ -25,8 +25,8 @@ import {
 } from './platform-arns.ts';
 import { RelayFunction } from './relay-function.ts';
 
-/** The namespace every consumer's EMF metrics are written under (Powertools Metrics). */
-export const METRICS_NAMESPACE = 'CometChatRelay';
+/** The namespace every function's EMF metrics are written under (Powertools Metrics; RelayFunction sets it). */
+export { METRICS_NAMESPACE } from '../../functions/shared/metric-names.ts';
 /** Records per consumer invocation: the most an SQS event source hands over without a batching window. */
 export const CONSUMER_BATCH_SIZE = 10;
 const DEFAULT_CONSUMER_MEMORY_MB = 512;
@@ -70,7 +70,12 @@ export interface EmailDelivery {
    * @default - none
    */
   readonly senderEmail?: string | undefined;
-  /** @default - none: emails are sent without a configuration set */
+  /**
+   * The SES configuration set every email is sent with (its events feed bounces and complaints back); the consumer
+   * may send with this set only. A token (the name of a set the stack creates) is accepted as it is.
+   *
+   * @default - none: emails are sent without a configuration set
+   */
   readonly configurationSetName?: string | undefined;
 }
 
@@ -167,7 +172,6 @@ export class ChannelPipeline extends ChannelQueue {
         // The events consumer reads no directory: it gets no variable (and no permission) for it.
         ...(directoryTable === undefined || delivery.channel === 'events' ? {} : { DIRECTORY_TABLE: directoryTable.tableName }),
         DELIVERY_TABLE: deliveryTable.tableName,
-        POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
         ...channelEnvironment(delivery),
       },
     });
@@ -370,7 +374,12 @@ const validateProps = (props: ChannelPipelineProps): void => {
       if (delivery.senderEmail !== undefined && !EMAIL_ADDRESS.test(delivery.senderEmail)) {
         fail('senderEmail', 'an email address', delivery.senderEmail);
       }
-      if (delivery.configurationSetName !== undefined && !SES_CONFIGURATION_SET_NAME.test(delivery.configurationSetName)) {
+      // A token is the name of a configuration set the stack creates (SesFeedback), which CloudFormation names.
+      if (
+        delivery.configurationSetName !== undefined &&
+        !Token.isUnresolved(delivery.configurationSetName) &&
+        !SES_CONFIGURATION_SET_NAME.test(delivery.configurationSetName)
+      ) {
         fail(
           'configurationSetName',
           'an SES configuration set name (1 to 64 letters, digits, "_" and "-")',

@@ -7,7 +7,12 @@ import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { CHANNEL_ROUTES, CHANNELS, type Channel } from '../../functions/shared/channels.ts';
-import { DEFAULT_INGEST_MEMORY_MB, DEFAULT_MAX_BODY_BYTES } from '../config.ts';
+import {
+  DEFAULT_INGEST_MEMORY_MB,
+  DEFAULT_MAX_BODY_BYTES,
+  DEFAULT_THROTTLE_BURST_LIMIT,
+  DEFAULT_THROTTLE_RATE_LIMIT,
+} from '../config.ts';
 import { RelayFunction } from './relay-function.ts';
 
 const INGEST_ENTRY = 'functions/ingest/handler.ts';
@@ -46,6 +51,22 @@ export interface IngestApiProps {
    * @default RetentionDays.ONE_MONTH
    */
   readonly logRetention?: RetentionDays;
+  /**
+   * Throttling of every route of the stage (webhooks and the directory routes added later): steady requests per
+   * second, and the burst above it. Requests above it are answered 429 by API Gateway, before any function runs.
+   * The account's own limit (10,000 requests per second and a burst of 5,000 per Region by default) still applies.
+   *
+   * @default - 1000 requests per second, burst 2000: a 1,000-member group burst passes whole
+   */
+  readonly throttle?: IngestApiThrottle;
+}
+
+/** HTTP API stage throttling. */
+export interface IngestApiThrottle {
+  /** Steady requests per second. */
+  readonly rateLimit: number;
+  /** Requests accepted at once above the steady rate (the token bucket's size). */
+  readonly burstLimit: number;
 }
 
 /**
@@ -61,7 +82,7 @@ export interface IngestApiProps {
 export class IngestApi extends Construct {
   /** The HTTP API; later routes (events, before-message, directory) are added to it. */
   readonly httpApi: HttpApi;
-  /** The `$default` stage, with access logging. */
+  /** The `$default` stage, with access logging and throttling. */
   readonly stage: HttpStage;
   /** Where API Gateway writes one JSON access-log line per request. */
   readonly accessLogGroup: LogGroup;
@@ -84,6 +105,7 @@ export class IngestApi extends Construct {
       maxBodyBytes = DEFAULT_MAX_BODY_BYTES,
       memorySize = DEFAULT_INGEST_MEMORY_MB,
       logRetention = RetentionDays.ONE_MONTH,
+      throttle = { rateLimit: DEFAULT_THROTTLE_RATE_LIMIT, burstLimit: DEFAULT_THROTTLE_BURST_LIMIT },
     } = props;
 
     this.webhookSecret = new Secret(this, 'WebhookSecret', {
@@ -115,6 +137,8 @@ export class IngestApi extends Construct {
     this.stage = this.httpApi.addStage('DefaultStage', {
       stageName: '$default',
       autoDeploy: true,
+      // A runaway caller is answered 429 by API Gateway, before it can exhaust the account's Lambda concurrency.
+      throttle: { rateLimit: throttle.rateLimit, burstLimit: throttle.burstLimit },
       accessLogSettings: {
         destination: new LogGroupLogDestination(this.accessLogGroup),
         // Request metadata only: never headers (Authorization holds the credentials) nor bodies.
@@ -194,7 +218,7 @@ export class IngestApi extends Construct {
   }
 }
 
-const validateProps = ({ queues, maxBodyBytes, memorySize }: IngestApiProps): void => {
+const validateProps = ({ queues, maxBodyBytes, memorySize, throttle }: IngestApiProps): void => {
   const missing = CHANNELS.filter((channel) => queues[channel] === undefined);
   if (missing.length > 0) throw new Error(`IngestApi: queues is missing the channel(s) ${missing.join(', ')}`);
   if (maxBodyBytes !== undefined && !(Number.isInteger(maxBodyBytes) && maxBodyBytes > 0)) {
@@ -204,5 +228,13 @@ const validateProps = ({ queues, maxBodyBytes, memorySize }: IngestApiProps): vo
     throw new Error(
       `IngestApi: memorySize must be a whole number of MB from ${MIN_INGEST_MEMORY_MB} to 10240, got ${memorySize}`,
     );
+  }
+  if (throttle !== undefined) {
+    for (const key of ['rateLimit', 'burstLimit'] as const) {
+      const value = throttle[key];
+      if (!(Number.isInteger(value) && value >= 1)) {
+        throw new Error(`IngestApi: throttle.${key} must be a whole number of at least 1, got ${value}`);
+      }
+    }
   }
 };

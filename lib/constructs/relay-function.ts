@@ -8,11 +8,12 @@ import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
+import { METRICS_NAMESPACE } from '../../functions/shared/metric-names.ts';
 
 /** The repository root: entries are given relative to it, and esbuild resolves `package.json` imports from it. */
 export const PROJECT_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
-/** The service name every function logs and counts under (Powertools). */
+/** The service name every function logs and counts under (Powertools); metrics carry it as the `service` dimension. */
 export const SERVICE_NAME = 'cometchat-relay';
 
 /** The longest a Lambda function may run. */
@@ -30,8 +31,8 @@ export interface RelayFunctionProps {
   /** How long one invocation may run (at most 15 minutes). */
   readonly timeout: Duration;
   /**
-   * The function's own settings. `POWERTOOLS_SERVICE_NAME` and `POWERTOOLS_LOG_LEVEL`
-   * are added to every function and may not be given here.
+   * The function's own settings. `POWERTOOLS_SERVICE_NAME`, `POWERTOOLS_LOG_LEVEL` and
+   * `POWERTOOLS_METRICS_NAMESPACE` are added to every function and may not be given here.
    */
   readonly environment: Readonly<Record<string, string>>;
   /**
@@ -55,7 +56,8 @@ export interface RelayFunctionProps {
  * arm64, bundled by esbuild as minified ESM with the AWS SDK inside (pinned
  * versions, faster cold starts), a role of its own that may write to its own
  * log group and nothing else until a grant says so, and the Powertools
- * settings every handler reads.
+ * settings every handler reads (one service name and one metrics namespace,
+ * which the alarms and the dashboard of `Observability` read).
  *
  * The log group and role are created beside the function (ids `<id>Logs` and
  * `<id>Role` in the same scope), so that the functions that existed before this
@@ -99,7 +101,13 @@ export class RelayFunction extends NodejsFunction {
       timeout,
       role,
       logGroup,
-      environment: { ...environment, POWERTOOLS_SERVICE_NAME: SERVICE_NAME, POWERTOOLS_LOG_LEVEL: 'INFO' },
+      environment: {
+        ...environment,
+        POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
+        POWERTOOLS_LOG_LEVEL: 'INFO',
+        // One namespace for every function: the alarms and the dashboard read the metrics from it.
+        POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
+      },
       bundling: {
         minify: true,
         format: OutputFormat.ESM,
@@ -150,7 +158,7 @@ const bundledFilesOptions = (files: Readonly<Record<string, string>>) => {
   };
 };
 
-const RESERVED_VARIABLES = ['POWERTOOLS_SERVICE_NAME', 'POWERTOOLS_LOG_LEVEL'];
+const RESERVED_VARIABLES = ['POWERTOOLS_SERVICE_NAME', 'POWERTOOLS_LOG_LEVEL', 'POWERTOOLS_METRICS_NAMESPACE'];
 
 /** A file name inside the bundle's root: no folders, nothing hidden, nothing esbuild writes. */
 const BUNDLED_FILE_NAME = /^(?!\.)[A-Za-z0-9._-]{1,100}$/;

@@ -5,6 +5,7 @@ import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { type DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { createBeforeMessageHandler, beforeMessageLambdaRoute } from '../../functions/before-message/before-message-webhook.ts';
 import { createEmailConsumer, createPushConsumer, createSmsConsumer } from '../../functions/consumers/channel-consumers.ts';
+import { eventOutcomeCounter } from '../../functions/events/metrics.ts';
 import { createEventsConsumer } from '../../functions/events/publish-event.ts';
 import { snsEventPublisher } from '../../functions/shared/sns-event-publisher.ts';
 import { startEventRecorder } from './event-recorder.ts';
@@ -34,18 +35,12 @@ import { renderOutboxPage } from './outbox-page.ts';
 import { type SqsBatchHandler, type SqsPoller, startSqsPoller } from './sqs-poller.ts';
 import { createPlatformApplications, createTables, type LocalTableNames } from './tables.ts';
 import { snsEmulatorClient } from './sns-emulator-client.ts';
+import { LOCAL_DEFAULTS } from './local-defaults.ts';
+import { type LocalFeedback, startLocalFeedback } from './feedback.ts';
+import { emfMetrics, type RelayMetrics } from '../../functions/shared/metrics.ts';
+import { redact, redactText } from '../../functions/shared/redact.ts';
 
-export const LOCAL_DEFAULTS = {
-  port: 3000,
-  webhookUsername: 'cometchat',
-  webhookPassword: 'localpassword',
-  adminToken: 'localadmintoken',
-  senderEmail: 'notifications@cometchat-relay.local',
-  resourcePrefix: 'cometchat-relay-local',
-  maxBodyBytes: 256 * 1024,
-  /** Seconds before a failed message comes back; the deployed queues wait 6 × the consumer timeout. */
-  visibilityTimeoutSeconds: 5,
-} as const;
+export { LOCAL_DEFAULTS } from './local-defaults.ts';
 
 export interface LocalStackOptions {
   readonly host?: string;
@@ -71,6 +66,11 @@ export interface LocalStackOptions {
   readonly policy?: CompiledPolicy;
   /** Run the consumers (default true); tests of ingest alone switch them off to read the queues. */
   readonly consumers?: boolean;
+  /**
+   * Where every handler counts (default: the EMF metrics of the deployed functions, which print nothing
+   * while POWERTOOLS_METRICS_DISABLED is set, as `npm start` and the tests set it).
+   */
+  readonly metrics?: RelayMetrics;
 }
 
 export interface LocalStack {
@@ -85,6 +85,8 @@ export interface LocalStack {
   readonly platformApplications: Readonly<Record<Platform, string>>;
   readonly endpoints: EmulatorEndpoints;
   readonly outbox: OutboxSources;
+  /** The SES and push feedback topics and queues (and the `/_local/ses/*`, `/_local/push/*` routes that publish to them). */
+  readonly feedback: Pick<LocalFeedback, 'topicArns' | 'queues'>;
   /** Resolves once every queue is empty and no batch is being delivered. */
   idle(): Promise<void>;
   stop(): Promise<void>;
@@ -134,6 +136,8 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
     ]);
     cleanups.push(() => events.stop());
 
+    const metrics = options.metrics ? { metrics: options.metrics } : {};
+    const counting = options.metrics ?? emfMetrics;
     const credentials = staticCredentialStore(options.webhookCredentials);
     const maxBodyBytes = options.maxBodyBytes ?? LOCAL_DEFAULTS.maxBodyBytes;
     const directory = new DynamoDbDirectory({ client: dynamodb, tableName: tables.directory });
@@ -149,6 +153,7 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
           queue: sqsNotificationQueue({ client: ingestSqs, queueUrl: queues[channel].url }),
           appId: options.appId,
           maxBodyBytes,
+          ...metrics,
         }),
       })),
       beforeMessageLambdaRoute(
@@ -157,6 +162,10 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
           policy: options.policy ?? DEFAULT_POLICY,
           maxBodyBytes,
           ...(options.appId ? { appId: options.appId } : {}),
+          // What the Lambda counts too (functions/before-message/handler.ts).
+          onPolicyError: () => counting.policyError(),
+          onDecision: (decision) => counting.decision(decision.kind),
+          ...metrics,
         }),
       ),
       ...directoryLambdaRoutes(
@@ -165,9 +174,31 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
           directory,
           endpoints: snsPlatformEndpoints(sns),
           platformApplications,
+          ...metrics,
         }),
       ),
     ];
+    // Error messages may quote what a request carried: printed through the shared redaction, like every log line.
+    const reportPollerError = (name: string) => (error: unknown) =>
+      console.error(`${name} poller:`, redactText(error instanceof Error ? error.message : String(error)));
+    const feedback = await startLocalFeedback({
+      sqs,
+      topics,
+      prefix,
+      visibilityTimeoutSeconds: options.visibilityTimeoutSeconds ?? LOCAL_DEFAULTS.visibilityTimeoutSeconds,
+      directory,
+      endpoints: snsPlatformEndpoints(sns),
+      sns: snsEmulatorClient(endpoints.sns),
+      sesEndpoint: endpoints.ses,
+      senderEmail: options.senderEmail ?? LOCAL_DEFAULTS.senderEmail,
+      consumers: options.consumers !== false,
+      ...metrics,
+      onError: (source, error) => reportPollerError(`${source} feedback`)(error),
+    });
+    const pollers: SqsPoller[] = [...feedback.pollers];
+    cleanups.push(async () => {
+      await Promise.all(pollers.map((poller) => poller.stop()));
+    });
 
     const outbox: OutboxSources = {
       sns: snsEmulatorClient(endpoints.sns),
@@ -176,6 +207,19 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
       endpointOwners: endpointOwners(dynamodb, tables.directory),
     };
     const localRoutes: LocalRoute[] = [
+      {
+        // Where the emulators and queues of this stack are, for tools on the same machine (npm run redrive -- <channel> --local).
+        method: 'GET',
+        path: '/_local/info',
+        serve: (_request, response) =>
+          writeJson(response, 200, {
+            resourcePrefix: prefix,
+            endpoints,
+            queues,
+            feedbackQueues: feedback.queues,
+            feedbackTopics: feedback.topicArns,
+          }),
+      },
       {
         method: 'GET',
         path: '/_local/outbox',
@@ -199,17 +243,23 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
       },
     ];
 
-    const pollers: SqsPoller[] = [];
+    localRoutes.push(...feedback.routes);
+
     if (options.consumers !== false) {
       const consumers: Record<Channel, SqsBatchHandler> = {
-        push: createPushConsumer({ directory, sender: snsPushSender(sns), ledger }),
-        sms: createSmsConsumer({ directory, sender: snsSmsSender(sns), ledger, options: options.sms ?? {} }),
+        push: createPushConsumer({ directory, sender: snsPushSender(sns), ledger, ...metrics }),
+        sms: createSmsConsumer({ directory, sender: snsSmsSender(sns), ledger, options: options.sms ?? {}, ...metrics }),
         email: createEmailConsumer({
           directory,
           sender: sesEmailSender({ ses, from: options.senderEmail ?? LOCAL_DEFAULTS.senderEmail }),
           ledger,
+          ...metrics,
         }),
-        events: createEventsConsumer({ publisher: snsEventPublisher({ client: topics, topicArn: events.topicArn }), ledger }),
+        events: createEventsConsumer({
+          publisher: snsEventPublisher({ client: topics, topicArn: events.topicArn }),
+          ledger,
+          onOutcome: eventOutcomeCounter(counting),
+        }),
       };
       for (const channel of CHANNELS) {
         const { Attributes } = await sqs.send(
@@ -221,13 +271,10 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
             queueUrl: queues[channel].url,
             queueArn: Attributes?.QueueArn ?? '',
             handler: consumers[channel],
-            onError: (error) => console.error(`${channel} poller:`, error instanceof Error ? error.message : error),
+            onError: reportPollerError(channel),
           }),
         );
       }
-      cleanups.push(async () => {
-        await Promise.all(pollers.map((poller) => poller.stop()));
-      });
     }
 
     const server = await startLocalServer({
@@ -235,7 +282,7 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
       port: options.port ?? LOCAL_DEFAULTS.port,
       lambdaRoutes,
       localRoutes,
-      onHandlerCrash: (error) => console.error('handler crashed', error),
+      onHandlerCrash: (error) => console.error('handler crashed', redact(error)),
     });
     cleanups.push(() => server.close());
 
@@ -253,6 +300,7 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
       platformApplications,
       endpoints,
       outbox,
+      feedback: { topicArns: feedback.topicArns, queues: feedback.queues },
       async idle() {
         await Promise.all(pollers.map((poller) => poller.idle()));
       },

@@ -9,6 +9,7 @@ afterAll(cleanupAssemblies);
 
 const { stack } = buildRelayStack();
 const { stack: configured } = buildRelayStack({ 'cometchat-relay': { ...FULL_CONFIG, policyFile: 'policy.example.json' } });
+const { stack: withoutPushFeedback } = buildRelayStack({ 'cometchat-relay': { pushFeedback: false } });
 
 /** Every acknowledgement recorded in the tree: rule id, reason, and where. */
 const acknowledgements = (root: IConstruct) =>
@@ -59,16 +60,21 @@ const ALWAYS_ACKNOWLEDGED = [
   'AwsSolutions-L1 IngestApi/EventsFunction',
   'AwsSolutions-L1 IngestApi/PushFunction',
   'AwsSolutions-L1 IngestApi/SmsFunction',
+  'AwsSolutions-L1 PushFeedback/Pipeline/Consumer',
   'AwsSolutions-L1 PushQueue/Consumer',
+  'AwsSolutions-L1 SesFeedback/Pipeline/Consumer',
   'AwsSolutions-L1 SmsQueue/Consumer',
   'AwsSolutions-SMG4 DirectoryApi/AdminTokenSecret',
   'AwsSolutions-SMG4 IngestApi/WebhookSecret',
+  'AwsSolutions-SNS2 PushFeedback/Topic',
+  'AwsSolutions-SNS3 PushFeedback/Topic',
 ];
 
 describe('cdk-nag AwsSolutions', () => {
   it.each([
     ['defaults', stack],
     ['every option configured, with a policy file', configured],
+    ['without the push feedback loop', withoutPushFeedback],
   ])('reports no unacknowledged violation (%s)', (_name, scope) => {
     expect(violationsOf(scope)).toEqual({ success: true, violations: [] });
   });
@@ -80,6 +86,7 @@ describe('cdk-nag AwsSolutions', () => {
   it('acknowledges the endpoint wildcards of each configured application, on the policies that hold them only', () => {
     const endpointAcknowledgements = ENDPOINT_PATTERNS.flatMap((pattern) => [
       `AwsSolutions-IAM5[Resource::${pattern}] DirectoryApi/EndpointPolicy`,
+      `AwsSolutions-IAM5[Resource::${pattern}] PushFeedback/EndpointPolicy`,
       `AwsSolutions-IAM5[Resource::${pattern}] PushQueue/EndpointPolicy`,
     ]);
 

@@ -16,6 +16,13 @@ describe('parseConfig', () => {
       platformApplicationArns: {},
       sms: {},
       maxConcurrency: { push: 20, sms: 2, email: 5, events: 5 },
+      alarms: {
+        smsMonthlySpendUsd: 50,
+        ingestLatencyP99Ms: 1500,
+        oldestMessageAgeSeconds: { push: 600, sms: 900, email: 900, events: 600 },
+      },
+      api: { throttleRateLimit: 1000, throttleBurstLimit: 2000 },
+      pushFeedback: true,
     });
     expect(parseConfig(undefined)).toEqual(parseConfig({}));
   });
@@ -124,6 +131,19 @@ describe('parseConfig', () => {
     ['maxConcurrency.events', { maxConcurrency: { events: 0 } }],
     ['policyFile', { policyFile: 42 }],
     ['policyFile', { policyFile: ['policy.json'] }],
+    ['alarms.email', { alarms: { email: 'oncall' } }],
+    ['alarms.email', { alarms: { email: 'on call@example.com' } }],
+    ['alarms.smsMonthlySpendUsd', { alarms: { smsMonthlySpendUsd: -5 } }],
+    ['alarms.smsMonthlySpendUsd', { alarms: { smsMonthlySpendUsd: 0 } }],
+    ['alarms.smsMonthlySpendUsd', { alarms: { smsMonthlySpendUsd: '$50' } }],
+    ['alarms.ingestLatencyP99Ms', { alarms: { ingestLatencyP99Ms: 50 } }],
+    ['alarms.ingestLatencyP99Ms', { alarms: { ingestLatencyP99Ms: 60_000 } }],
+    ['alarms.oldestMessageAgeSeconds.sms', { alarms: { oldestMessageAgeSeconds: { sms: 30 } } }],
+    ['alarms.oldestMessageAgeSeconds.push', { alarms: { oldestMessageAgeSeconds: { push: 400_000 } } }],
+    ['alarms', { alarms: 'oncall@example.com' }],
+    ['api.throttleRateLimit', { api: { throttleRateLimit: 0 } }],
+    ['api.throttleBurstLimit', { api: { throttleBurstLimit: 1.5 } }],
+    ['pushFeedback', { pushFeedback: 'yes' }],
   ])('names %s when it is wrong (%j)', (key, raw) => {
     expect(() => parseConfig(raw)).toThrow(ConfigError);
     expect(() => parseConfig(raw)).toThrow(new RegExp(`- ${key}: `));
@@ -151,6 +171,39 @@ describe('parseConfig', () => {
     expect(() => parseConfig({ maxConcurrency: { sms: 2, voice: 2 } })).toThrow(
       /maxConcurrency\.voice: unknown key \(known keys: push, sms, email, events\)/,
     );
+  });
+
+  it('names unknown keys of the alarm and API settings, listing the known ones', () => {
+    expect(() => parseConfig({ alarms: { emails: 'a@example.com' } })).toThrow(
+      /alarms\.emails: unknown key \(known keys: email, smsMonthlySpendUsd, ingestLatencyP99Ms, oldestMessageAgeSeconds\)/,
+    );
+    expect(() => parseConfig({ alarms: { oldestMessageAgeSeconds: { fax: 60 } } })).toThrow(
+      /alarms\.oldestMessageAgeSeconds\.fax: unknown key \(known keys: push, sms, email, events\)/,
+    );
+    expect(() => parseConfig({ api: { rateLimit: 10 } })).toThrow(/api\.rateLimit: unknown key/);
+  });
+
+  it('says why a spend of 0 or less is refused', () => {
+    expect(() => parseConfig({ alarms: { smsMonthlySpendUsd: -1 } })).toThrow(/must be more than 0 USD/);
+  });
+
+  it('accepts alarm and API settings written as strings, as `-c` hands them over, and an empty alarm email as unset', () => {
+    expect(
+      parseConfig({
+        alarms: { email: '', smsMonthlySpendUsd: '12.5', ingestLatencyP99Ms: '1800', oldestMessageAgeSeconds: { sms: '1800' } },
+        api: { throttleRateLimit: '200', throttleBurstLimit: '400' },
+        pushFeedback: 'false',
+      }),
+    ).toMatchObject({
+      alarms: {
+        smsMonthlySpendUsd: 12.5,
+        ingestLatencyP99Ms: 1800,
+        oldestMessageAgeSeconds: { push: 600, sms: 1800, email: 900, events: 600 },
+      },
+      api: { throttleRateLimit: 200, throttleBurstLimit: 400 },
+      pushFeedback: false,
+    });
+    expect(parseConfig({ alarms: { email: ' ' } }).alarms.email).toBeUndefined();
   });
 
   it('says which values logRetentionDays may take', () => {
@@ -212,6 +265,33 @@ describe('loadConfig', () => {
     expect(config.platformApplicationArns).toEqual({ fcm: FCM_ARN });
   });
 
+  it('lets `-c` change one alarm setting, at any depth, and keep the others', () => {
+    const config = loadConfig(
+      appWith({
+        'cometchat-relay': { alarms: { email: 'oncall@example.com', oldestMessageAgeSeconds: { push: 300 } } },
+        'cometchat-relay.alarms.smsMonthlySpendUsd': '20',
+        'cometchat-relay.alarms.oldestMessageAgeSeconds.sms': '1800',
+        'cometchat-relay.api.throttleBurstLimit': '3000',
+        'cometchat-relay.pushFeedback': 'false',
+      }),
+    );
+
+    expect(config.alarms).toEqual({
+      email: 'oncall@example.com',
+      smsMonthlySpendUsd: 20,
+      ingestLatencyP99Ms: 1500,
+      oldestMessageAgeSeconds: { push: 300, sms: 1800, email: 900, events: 600 },
+    });
+    expect(config.api).toEqual({ throttleRateLimit: 1000, throttleBurstLimit: 3000 });
+    expect(config.pushFeedback).toBe(false);
+  });
+
+  it('reads a nested object setting given as a JSON string', () => {
+    expect(
+      loadConfig(appWith({ 'cometchat-relay.alarms.oldestMessageAgeSeconds': '{"email":1200}' })).alarms.oldestMessageAgeSeconds,
+    ).toEqual({ push: 600, sms: 900, email: 1200, events: 600 });
+  });
+
   it('reads an object setting given as a JSON string, as `-c cometchat-relay.sms={...}` gives it', () => {
     expect(loadConfig(appWith({ 'cometchat-relay.sms': '{"senderId":"MyApp"}' })).sms).toEqual({ senderId: 'MyApp' });
     expect(() => loadConfig(appWith({ 'cometchat-relay.sms': '{senderId' }))).toThrow(/cometchat-relay\.sms: is not JSON/);
@@ -229,6 +309,9 @@ describe('the stack and its configuration', () => {
     ['sms.senderId', { sms: { senderId: 'no spaces!' } }],
     ['sms.originationNumber', { sms: { originationNumber: '555-0100' } }],
     ['maxConcurrency.sms', { maxConcurrency: { sms: 1 } }],
+    ['alarms.email', { alarms: { email: 'not-an-address' } }],
+    ['alarms.smsMonthlySpendUsd', { alarms: { smsMonthlySpendUsd: -10 } }],
+    ['api.throttleRateLimit', { api: { throttleRateLimit: -1 } }],
   ])('refuses to synthesize with a wrong %s, naming it', (key, raw) => {
     expect(() => buildRelayStack({ 'cometchat-relay': raw })).toThrow(ConfigError);
     expect(() => buildRelayStack({ 'cometchat-relay': raw })).toThrow(new RegExp(`- ${key.replace('.', '\\.')}: `));

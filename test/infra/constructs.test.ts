@@ -119,7 +119,7 @@ describe('RelayFunction', () => {
     environment: { SETTING: 'value' },
   };
 
-  it('runs Node.js 22 on arm64 as minified ESM, with its own role and log group and the Powertools settings', () => {
+  it('runs Node.js 22 on arm64 as minified ESM, with its own role and log group and the Powertools settings (one metrics namespace)', () => {
     const stack = newStack();
     const fn = new RelayFunction(stack, 'Fn', props);
     const template = Template.fromStack(stack);
@@ -130,7 +130,14 @@ describe('RelayFunction', () => {
       Handler: 'index.handler',
       MemorySize: 512,
       Timeout: 5,
-      Environment: { Variables: { SETTING: 'value', POWERTOOLS_SERVICE_NAME: 'cometchat-relay', POWERTOOLS_LOG_LEVEL: 'INFO' } },
+      Environment: {
+        Variables: {
+          SETTING: 'value',
+          POWERTOOLS_SERVICE_NAME: 'cometchat-relay',
+          POWERTOOLS_LOG_LEVEL: 'INFO',
+          POWERTOOLS_METRICS_NAMESPACE: 'CometChatRelay',
+        },
+      },
     });
     expect(fn.role).toBe(fn.executionRole);
     expect(fn.executionRole.node.id).toBe('FnRole');
@@ -146,6 +153,9 @@ describe('RelayFunction', () => {
     expect(() => new RelayFunction(stack, 'D', { ...props, timeout: Duration.minutes(16) })).toThrow(/timeout/);
     expect(() => new RelayFunction(stack, 'E', { ...props, environment: { POWERTOOLS_LOG_LEVEL: 'DEBUG' } })).toThrow(
       /POWERTOOLS_LOG_LEVEL/,
+    );
+    expect(() => new RelayFunction(stack, 'J', { ...props, environment: { POWERTOOLS_METRICS_NAMESPACE: 'Other' } })).toThrow(
+      /POWERTOOLS_METRICS_NAMESPACE/,
     );
     expect(() => new RelayFunction(stack, 'F', { ...props, bundledFiles: { 'conf/policy.json': POLICY_EXAMPLE } })).toThrow(
       /bundledFiles name "conf\/policy.json"/,

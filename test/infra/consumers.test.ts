@@ -209,20 +209,40 @@ describe('email consumer permissions', () => {
     );
   });
 
-  it('gets the sender and configuration set, empty when unset', () => {
-    expect(envOf(consumerOf(defaults, 'email').properties)).toMatchObject({ SENDER_EMAIL: '', SES_CONFIGURATION_SET: '' });
+  it('gets the sender, empty when unset, and the configuration set in use: the configured one, or the one the stack creates', () => {
+    expect(envOf(consumerOf(defaults, 'email').properties)).toMatchObject({
+      SENDER_EMAIL: '',
+      SES_CONFIGURATION_SET: { Ref: idOf(defaults, 'AWS::SES::ConfigurationSet', () => true) },
+    });
     expect(envOf(consumerOf(configured, 'email').properties)).toMatchObject({
       SENDER_EMAIL: 'notifications@example.com',
       SES_CONFIGURATION_SET: 'relay-events',
     });
   });
 
-  it('without a configuration set, may send from the sender identity only', () => {
+  it('without a configured configuration set, may send from the sender identity with the set the stack creates only', () => {
     const { template } = buildRelayStack({ 'cometchat-relay': { senderEmail: 'relay@example.org' } });
     const ses = grantsOfConsumer(template, 'email').grants.filter((g) => g.action.startsWith('ses:'));
+    const configurationSetArn = {
+      'Fn::Join': [
+        '',
+        [
+          'arn:',
+          { Ref: 'AWS::Partition' },
+          ':ses:',
+          { Ref: 'AWS::Region' },
+          ':',
+          { Ref: 'AWS::AccountId' },
+          ':configuration-set/',
+          { Ref: idOf(template, 'AWS::SES::ConfigurationSet', () => true) },
+        ],
+      ],
+    };
 
     expect(ses).toEqual(
-      sortGrants(allow(['ses:SendEmail'], [sesArn('identity/relay@example.org'), sesArn('identity/example.org')])),
+      sortGrants(
+        allow(['ses:SendEmail'], [sesArn('identity/relay@example.org'), sesArn('identity/example.org'), configurationSetArn]),
+      ),
     );
   });
 });
@@ -230,7 +250,13 @@ describe('email consumer permissions', () => {
 describe('events consumer', () => {
   const topicId = (template: Template) =>
     idOf(template, 'AWS::SNS::Topic', (p) => p.TopicName === messageEventsTopicName(STACK_NAME));
-  const keyId = (template: Template) => idOf(template, 'AWS::KMS::Key', () => true);
+  const keyId = (template: Template) =>
+    (
+      findOne(template, 'AWS::SNS::Topic', (p) => p.TopicName === messageEventsTopicName(STACK_NAME)).properties
+        .KmsMasterKeyId as {
+        'Fn::GetAtt': [string, string];
+      }
+    )['Fn::GetAtt'][0];
 
   it('gets the topic to publish to, the delivery table, and no directory', () => {
     const env = envOf(consumerOf(defaults, 'events').properties);

@@ -170,6 +170,7 @@ describe('directory function', () => {
       PLATFORM_APPLICATION_ARNS: '{}',
       POWERTOOLS_SERVICE_NAME: 'cometchat-relay',
       POWERTOOLS_LOG_LEVEL: 'INFO',
+      POWERTOOLS_METRICS_NAMESPACE: 'CometChatRelay',
     });
     expect(JSON.parse(envOf(directoryFunction(configured).properties).PLATFORM_APPLICATION_ARNS as string)).toEqual({
       fcm: FCM_ARN,

@@ -10,13 +10,21 @@ export const ENDPOINT_PATTERNS = [
   'arn:aws:sns:eu-west-1:123456789012:endpoint/APNS_VOIP/my-app-voip/*',
 ];
 
-/** A configuration with every optional setting of the delivery issue filled in (the policy file is tested on its own). */
+/** A configuration with every optional setting filled in, none at its default (the policy file is tested on its own). */
 export const FULL_CONFIG = {
   platformApplicationArns: { fcm: FCM_ARN, apns: APNS_ARN, apns_voip: VOIP_ARN },
   senderEmail: 'notifications@example.com',
   sesConfigurationSet: 'relay-events',
   sms: { senderId: 'MyApp', originationNumber: '+14155550100', maxPrice: '0.50' },
   maxConcurrency: { push: 50, sms: 3, email: 10, events: 8 },
+  alarms: {
+    email: 'oncall@example.com',
+    smsMonthlySpendUsd: 25.5,
+    ingestLatencyP99Ms: 1200,
+    oldestMessageAgeSeconds: { push: 300, sms: 1800, email: 1200, events: 420 },
+  },
+  api: { throttleRateLimit: 500, throttleBurstLimit: 1500 },
+  pushFeedback: true,
 } as const;
 
 /** What `Stack.formatArn` writes for an SES resource of the stack's own account and region. */

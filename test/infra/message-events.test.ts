@@ -12,11 +12,19 @@ afterAll(cleanupAssemblies);
 const { template } = buildRelayStack();
 
 const topic = () => findOne(template, 'AWS::SNS::Topic', (p) => p.TopicName === messageEventsTopicName(STACK_NAME));
-const key = () => findOne(template, 'AWS::KMS::Key', () => true);
+/** The key the topic names: the stack has other keys (the alarm and SES feedback topics have their own). */
+const key = () => {
+  const keyId = (topic().properties.KmsMasterKeyId as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
+  return {
+    id: keyId,
+    properties: (template.findResources('AWS::KMS::Key')[keyId] as { Properties: Record<string, unknown> }).Properties,
+  };
+};
 
 describe('message-events topic', () => {
   it('is encrypted with a customer-managed key of its own, which rotates', () => {
     expect(topic().properties.KmsMasterKeyId).toEqual(getAtt(key().id));
+    expect(key().id).toMatch(/^MessageEventsKey/);
     expect(key().properties).toMatchObject({ EnableKeyRotation: true });
     // Symmetric: SNS cannot encrypt with any other kind of key.
     expect(key().properties.KeySpec ?? 'SYMMETRIC_DEFAULT').toBe('SYMMETRIC_DEFAULT');

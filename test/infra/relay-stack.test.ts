@@ -163,6 +163,7 @@ describe.each(CHANNELS)('%s ingest function', (channel) => {
       MAX_BODY_BYTES: '262144',
       POWERTOOLS_SERVICE_NAME: 'cometchat-relay',
       POWERTOOLS_LOG_LEVEL: 'INFO',
+      POWERTOOLS_METRICS_NAMESPACE: 'CometChatRelay',
     });
   });
 

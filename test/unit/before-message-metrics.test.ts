@@ -3,6 +3,8 @@ import { countDecision, countPolicyError } from '../../functions/before-message/
 
 // The metrics are EMF lines on stdout, emitted at once (no flush step to forget).
 const emitted = (act: () => void): Array<Record<string, any>> => {
+  // The test run mutes EMF (vitest.config.ts); these tests are about it.
+  vi.stubEnv('POWERTOOLS_METRICS_DISABLED', 'false');
   const write = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
   act();
   const lines = write.mock.calls.map(([chunk]) => String(chunk)).filter((line) => line.includes('_aws'));
@@ -12,6 +14,7 @@ const emitted = (act: () => void): Array<Record<string, any>> => {
 describe('before_message EMF metrics', () => {
   afterEach(() => {
     vi.restoreAllMocks();
+    vi.unstubAllEnvs();
   });
 
   it('counts a policy error as PolicyErrors in the CometChatRelay namespace', () => {

@@ -3,6 +3,8 @@ import { countEventOutcome } from '../../functions/events/metrics.ts';
 
 // The metrics are EMF lines on stdout, emitted at once (no flush step to forget).
 const emitted = (act: () => void): Array<Record<string, any>> => {
+  // The test run mutes EMF (vitest.config.ts); these tests are about it.
+  vi.stubEnv('POWERTOOLS_METRICS_DISABLED', 'false');
   const write = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
   act();
   const lines = write.mock.calls.map(([chunk]) => String(chunk)).filter((line) => line.includes('_aws'));
@@ -12,6 +14,7 @@ const emitted = (act: () => void): Array<Record<string, any>> => {
 describe('events EMF metrics', () => {
   afterEach(() => {
     vi.restoreAllMocks();
+    vi.unstubAllEnvs();
   });
 
   it('counts an event outcome as Deliveries by channel and outcome', () => {

@@ -5,6 +5,12 @@ export interface EndpointStatus {
   readonly enabled: boolean;
 }
 
+/** An endpoint as SNS describes it now. */
+export interface EndpointDetails extends EndpointStatus {
+  /** The token the endpoint publishes to (push feedback finds the device holding it). */
+  readonly token?: string;
+}
+
 /**
  * The mobile-push endpoints behind registered devices (SNS in AWS and locally).
  * SNS keeps one endpoint per token and platform application, so an endpoint is
@@ -22,7 +28,7 @@ export interface PlatformEndpoints {
    */
   ensureEndpoint(input: { readonly applicationArn: string; readonly token: string }): Promise<EndpointStatus>;
   /** The endpoint's current state, or undefined when it no longer exists. */
-  describeEndpoint(endpointArn: string): Promise<EndpointStatus | undefined>;
+  describeEndpoint(endpointArn: string): Promise<EndpointDetails | undefined>;
   /** Deletes the endpoint; deleting one that is already gone is not an error. */
   deleteEndpoint(endpointArn: string): Promise<void>;
 }

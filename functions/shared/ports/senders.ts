@@ -28,5 +28,7 @@ export interface EmailSender {
     readonly subject: string;
     readonly html: string;
     readonly text: string;
+    /** Tagged on the message so that SES bounce and complaint events name the contact (ses-uid-tag.ts). */
+    readonly recipientUid?: string;
   }): Promise<{ readonly messageId: string }>;
 }
