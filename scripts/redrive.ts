@@ -16,6 +16,7 @@ import { CHANNELS, isChannel } from '../functions/shared/channels.ts';
 import { localClientConfig } from '../lib/local/local-aws.ts';
 import { LOCAL_DEFAULTS } from '../lib/local/local-defaults.ts';
 import { deadLetterQueueName, queueName } from '../lib/queue-settings.ts';
+import { type ScriptIo, consoleIo } from './script-io.ts';
 
 /**
  * `npm run redrive -- <queue>`: moves the messages of a queue's DLQ back to the
@@ -385,14 +386,9 @@ export const sqsClientFor = async (location: RedriveLocation): Promise<SQSClient
   }
 };
 
-export interface ScriptIo {
-  readonly out: (line: string) => void;
-  readonly err: (line: string) => void;
-}
-
-const consoleIo: ScriptIo = { out: (line) => console.log(line), err: (line) => console.error(line) };
-
 /** The whole command: answers the exit code (0 done, 1 failed, 2 bad arguments) and never throws. */
+export type { ScriptIo };
+
 export const runRedrive = async (
   argv: readonly string[],
   io: ScriptIo = consoleIo,

@@ -5,6 +5,7 @@ import { parseArgs } from 'node:util';
 import { encodeBasicAuth } from '../functions/shared/basic-auth.ts';
 import { CHANNEL_ROUTES, CHANNEL_TRIGGERS, type Channel } from '../functions/shared/channels.ts';
 import { LOCAL_DEFAULTS } from '../lib/local/local-defaults.ts';
+import { type ScriptIo, consoleIo } from './script-io.ts';
 
 /**
  * `npm run send -- <sample>`: posts one of CometChat's sample webhooks
@@ -157,14 +158,9 @@ export const sendSample = async ({ payload, channel, url, user, password }: Send
   return { status: response.status, body: await response.text(), target };
 };
 
-export interface ScriptIo {
-  readonly out: (line: string) => void;
-  readonly err: (line: string) => void;
-}
-
-const consoleIo: ScriptIo = { out: (line) => console.log(line), err: (line) => console.error(line) };
-
 /** The whole command: answers the exit code (0 for 2xx, 1 otherwise, 2 for bad arguments) and never throws. */
+export type { ScriptIo };
+
 export const runSend = async (
   argv: readonly string[],
   io: ScriptIo = consoleIo,
