@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
@@ -34,7 +35,9 @@ export const toApiGatewayEvent = ({ request, body, routeKey, pathParameters }: A
     queryStringParameters[key] = queryStringParameters[key] === undefined ? value : `${queryStringParameters[key]},${value}`;
   }
   const now = new Date();
-  const isText = body.length === 0 || TEXT_CONTENT_TYPE.test(headers['content-type'] ?? '');
+  // A "text" body that is not UTF-8 cannot travel as a JSON string without being altered: hand it over
+  // base64-encoded, so the handler sees the bytes it was sent (and refuses them) instead of U+FFFDs.
+  const isText = body.length === 0 || (TEXT_CONTENT_TYPE.test(headers['content-type'] ?? '') && isUtf8(body));
   const method = request.method ?? 'GET';
   return {
     version: '2.0',

@@ -42,6 +42,14 @@ import { redact, redactText } from '../../functions/shared/redact.ts';
 
 export { LOCAL_DEFAULTS } from './local-defaults.ts';
 
+/**
+ * How long a delivery claim holds locally: shorter than the visibility timeout, as deployed (60 s
+ * against 180 s), so that a message redelivered after a delivery died mid-way can claim again. The
+ * ledger's default (60 s) against the local 5 s visibility would let such a message use up its 5
+ * receives on "in progress" and land in the DLQ undelivered.
+ */
+export const ledgerLeaseSeconds = (visibilityTimeoutSeconds: number): number => Math.max(1, Math.floor(visibilityTimeoutSeconds / 3));
+
 export interface LocalStackOptions {
   readonly host?: string;
   /** Port of the relay's HTTP server; 0 picks a free one. Default 3000. */
@@ -141,7 +149,11 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
     const credentials = staticCredentialStore(options.webhookCredentials);
     const maxBodyBytes = options.maxBodyBytes ?? LOCAL_DEFAULTS.maxBodyBytes;
     const directory = new DynamoDbDirectory({ client: dynamodb, tableName: tables.directory });
-    const ledger = dynamoDbDeliveryLedger({ client: dynamodb, tableName: tables.deliveries });
+    const ledger = dynamoDbDeliveryLedger({
+      client: dynamodb,
+      tableName: tables.deliveries,
+      leaseSeconds: ledgerLeaseSeconds(options.visibilityTimeoutSeconds ?? LOCAL_DEFAULTS.visibilityTimeoutSeconds),
+    });
 
     const lambdaRoutes: LambdaRoute[] = [
       ...CHANNELS.map((channel) => ({
