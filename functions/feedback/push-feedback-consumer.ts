@@ -1,12 +1,11 @@
-import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import type { FeedbackResult } from '../shared/metric-names.ts';
 import { emfMetrics, type RelayMetrics, safely } from '../shared/metrics.ts';
 import type { DirectoryAdmin } from '../shared/ports/directory.ts';
 import type { PlatformEndpoints } from '../shared/ports/platform-endpoints.ts';
-import { logger, withLogContext } from '../shared/powertools.ts';
+import { logger } from '../shared/powertools.ts';
 import { describeCause } from '../shared/webhook-request.ts';
-import { InvalidFeedbackError } from './feedback-errors.ts';
+import { feedbackBatchHandler, readFeedbackRecord } from './feedback-records.ts';
 import { type PushFeedback, parsePushFeedback, platformOfEndpointArn } from './push-feedback.ts';
 
 export interface PushFeedbackConsumerOptions {
@@ -64,19 +63,7 @@ export const createPushFeedbackConsumer = ({
   };
 
   const handleRecord = async (record: SQSRecord): Promise<void> => {
-    let feedback: PushFeedback;
-    try {
-      feedback = parsePushFeedback(record.body);
-    } catch (error) {
-      logger.error('push feedback', {
-        result: 'failed',
-        cause: describeCause(error),
-        receiveCount: record.attributes?.ApproximateReceiveCount,
-      });
-      throw error instanceof InvalidFeedbackError
-        ? error
-        : new InvalidFeedbackError('The push feedback could not be read.', { cause: error });
-    }
+    const feedback = readFeedbackRecord(record, parsePushFeedback, { logMessage: 'push feedback', what: 'push feedback' });
     const fields =
       feedback.kind === 'endpoint'
         ? {
@@ -101,12 +88,5 @@ export const createPushFeedbackConsumer = ({
     if (feedback.kind === 'endpoint') safely(() => metrics.feedback('push_endpoint', outcome.result));
   };
 
-  const handleInContext = (record: SQSRecord): Promise<void> =>
-    withLogContext({ correlationId: record.messageId, messageId: record.messageId }, () => handleRecord(record));
-
-  return async (event, context) =>
-    processPartialResponse(event, handleInContext, new BatchProcessor(EventType.SQS), {
-      throwOnFullBatchFailure: false,
-      ...(context ? { context } : {}),
-    });
+  return feedbackBatchHandler(handleRecord);
 };

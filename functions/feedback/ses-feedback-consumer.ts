@@ -1,11 +1,10 @@
-import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import type { FeedbackResult } from '../shared/metric-names.ts';
 import { emfMetrics, type RelayMetrics, safely } from '../shared/metrics.ts';
 import type { DirectoryAdmin } from '../shared/ports/directory.ts';
-import { logger, withLogContext } from '../shared/powertools.ts';
+import { logger } from '../shared/powertools.ts';
 import { describeCause } from '../shared/webhook-request.ts';
-import { InvalidFeedbackError } from './feedback-errors.ts';
+import { feedbackBatchHandler, readFeedbackRecord } from './feedback-records.ts';
 import { parseSesFeedback, type SesFeedback } from './ses-feedback.ts';
 
 export interface SesFeedbackConsumerOptions {
@@ -56,19 +55,7 @@ export const createSesFeedbackConsumer = ({
   };
 
   const handleRecord = async (record: SQSRecord): Promise<void> => {
-    let feedback: SesFeedback;
-    try {
-      feedback = parseSesFeedback(record.body);
-    } catch (error) {
-      logger.error('ses feedback', {
-        result: 'failed',
-        cause: describeCause(error),
-        receiveCount: record.attributes?.ApproximateReceiveCount,
-      });
-      throw error instanceof InvalidFeedbackError
-        ? error
-        : new InvalidFeedbackError('The SES feedback could not be read.', { cause: error });
-    }
+    const feedback = readFeedbackRecord(record, parseSesFeedback, { logMessage: 'ses feedback', what: 'SES feedback' });
     const kind = feedback.kind === 'ignored' ? undefined : feedback.kind;
     // The SES message id finds the email in SES and correlates this line with it.
     const fields = {
@@ -88,14 +75,5 @@ export const createSesFeedbackConsumer = ({
     if (kind) safely(() => metrics.feedback(kind, outcome.result));
   };
 
-  // Until the SES message id is read, the queue message id correlates the record's lines.
-  const handleInContext = (record: SQSRecord): Promise<void> =>
-    withLogContext({ correlationId: record.messageId, messageId: record.messageId }, () => handleRecord(record));
-
-  return async (event, context) =>
-    processPartialResponse(event, handleInContext, new BatchProcessor(EventType.SQS), {
-      // Each record retries and reaches the DLQ on its own receive count; a batch of poison messages is not a function error.
-      throwOnFullBatchFailure: false,
-      ...(context ? { context } : {}),
-    });
+  return feedbackBatchHandler(handleRecord);
 };
