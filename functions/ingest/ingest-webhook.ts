@@ -38,9 +38,10 @@ export interface IngestWebhookOptions {
 export type IngestHandler = (event: APIGatewayProxyEventV2) => Promise<HttpResult>;
 
 /**
- * The custom-provider ingest path (SPEC §3): authenticate before touching the
- * body, check type and size, parse, validate, enqueue, answer. Every failure
- * becomes the JSON error of its row in the contract; nothing is half-accepted.
+ * The ingest path of the custom-provider and events routes (SPEC §3):
+ * authenticate before touching the body, check type and size, parse,
+ * validate, enqueue, answer. Every failure becomes the JSON error of its row
+ * in the contract; a 200 is only ever answered once the payload is in the queue.
  */
 export const createIngestHandler = (options: IngestWebhookOptions): IngestHandler => {
   const { route, metrics = emfMetrics } = options;
