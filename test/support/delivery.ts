@@ -1,5 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { GetQueueAttributesCommand, type Message, ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { type Message, ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { Context } from 'aws-lambda';
 import type { Platform } from '../../functions/shared/ports/directory.ts';
 import { type RunningEmulators, startEmulators } from '../../lib/local/emulators.ts';
@@ -13,6 +13,9 @@ import { sqsClientFor } from './queues.ts';
 
 // Helpers for the end-to-end delivery tests: each test file runs its own emulators
 // (aws-ses-v2-local keeps one store per process) and its own local stack on them.
+
+export { holdsFor, waitFor } from './polling.ts';
+export { type QueueCounts, queueCounts } from './queues.ts';
 
 export const ADMIN_TOKEN = 'delivery-admin-token-0123456789';
 
@@ -126,36 +129,6 @@ export const seedFor = (name: SeedName, uid: string): Record<string, any> => {
   return payload;
 };
 
-/**
- * Polls `probe` until it answers something other than undefined or false, and returns that;
- * fails with `what` once `timeoutMs` has passed. Tests never sleep for a fixed time.
- */
-export const waitFor = async <T>(
-  probe: () => Promise<T | undefined | false> | T | undefined | false,
-  { timeoutMs = 5_000, intervalMs = 50, what = 'the condition' }: { timeoutMs?: number; intervalMs?: number; what?: string } = {},
-): Promise<T> => {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() >= deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, intervalMs));
-  }
-};
-
-/**
- * Asserts that `probe` keeps answering true for `forMs`: how a test checks that nothing more
- * happens (no retry, no second delivery), without a bare sleep that could hide a late event.
- */
-export const holdsFor = async (probe: () => Promise<boolean> | boolean, { forMs, intervalMs = 100, what = 'the condition' }: { forMs: number; intervalMs?: number; what?: string }) => {
-  const until = Date.now() + forMs;
-  while (Date.now() < until) {
-    if (!(await probe())) throw new Error(`${what} stopped holding`);
-    await new Promise((resolve) => setTimeout(resolve, intervalMs));
-  }
-  if (!(await probe())) throw new Error(`${what} stopped holding`);
-};
-
 /** The SNS publishes to one of the given endpoints, oldest first. */
 export const publishesTo = async (sns: SnsEmulatorControls, endpointArns: readonly string[]): Promise<PublishedMessage[]> => {
   const wanted = new Set(endpointArns);
@@ -179,24 +152,6 @@ export const outboxEntries = async (stack: LocalStack, filter: (entry: OutboxEnt
 
 /** The parsed platform payload a push entry carries (`payload.message` of the outbox). */
 export const pushMessageOf = (entry: OutboxEntry): Record<string, any> => (entry.payload as { message: Record<string, any> }).message;
-
-export interface QueueCounts {
-  readonly visible: number;
-  readonly inFlight: number;
-}
-
-export const queueCounts = async (sqs: SQSClient, queueUrl: string): Promise<QueueCounts> => {
-  const { Attributes = {} } = await sqs.send(
-    new GetQueueAttributesCommand({
-      QueueUrl: queueUrl,
-      AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
-    }),
-  );
-  return {
-    visible: Number(Attributes.ApproximateNumberOfMessages ?? 'NaN'),
-    inFlight: Number(Attributes.ApproximateNumberOfMessagesNotVisible ?? 'NaN'),
-  };
-};
 
 /** Receives what is visible now, without deleting it, with every attribute (the consumer sees the same). */
 export const receiveVisible = async (sqs: SQSClient, queueUrl: string, { max = 10, visibilityTimeout }: { max?: number; visibilityTimeout?: number } = {}): Promise<Message[]> => {

@@ -1,4 +1,4 @@
-import { DeleteMessageBatchCommand, type Message, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { DeleteMessageBatchCommand, GetQueueAttributesCommand, type Message, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { localClientConfig } from '../../lib/local/local-aws.ts';
 
 export const sqsClientFor = (endpoint: string): SQSClient =>
@@ -30,3 +30,22 @@ export const drainQueue = async (sqs: SQSClient, queueUrl: string): Promise<Mess
 
 export const attributesOf = (message: Message): Record<string, string | undefined> =>
   Object.fromEntries(Object.entries(message.MessageAttributes ?? {}).map(([name, value]) => [name, value.StringValue]));
+
+/** What a queue holds right now: visible, and received but not yet deleted. */
+export interface QueueCounts {
+  readonly visible: number;
+  readonly inFlight: number;
+}
+
+export const queueCounts = async (sqs: SQSClient, queueUrl: string): Promise<QueueCounts> => {
+  const { Attributes = {} } = await sqs.send(
+    new GetQueueAttributesCommand({
+      QueueUrl: queueUrl,
+      AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
+    }),
+  );
+  return {
+    visible: Number(Attributes.ApproximateNumberOfMessages ?? 'NaN'),
+    inFlight: Number(Attributes.ApproximateNumberOfMessagesNotVisible ?? 'NaN'),
+  };
+};

@@ -1,5 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import type { SQSClient } from '@aws-sdk/client-sqs';
 import { type EmulatorEndpoints, type RunningEmulators, startEmulators } from '../../../lib/local/emulators.ts';
 import { type LocalStack, type LocalStackOptions, startLocalStack } from '../../../lib/local/local-stack.ts';
 import type { PublishedMessage } from '../../../lib/local/sns-emulator.ts';
@@ -7,10 +7,14 @@ import { type SnsEmulatorControls, snsEmulatorClient } from '../../../lib/local/
 import { type SeedName, seed } from '../../fixtures/seeds.ts';
 import { TEST_CREDENTIALS } from '../../support/http.ts';
 import { sqsClientFor } from '../../support/queues.ts';
+import { waitFor as pollingWaitFor } from '../../support/polling.ts';
 
 // What every reliability test file starts from: emulators of its own (aws-ses-v2-local keeps one store per
 // process, and some tests stop or front an emulator), and the whole local stack on them with a short
 // visibility timeout, so that retries and dead letters happen within seconds.
+
+export { holdsFor } from '../../support/polling.ts';
+export { type QueueCounts, queueCounts } from '../../support/queues.ts';
 
 export const ADMIN_TOKEN = 'reliability-admin-token-0123456789';
 
@@ -108,54 +112,8 @@ export const pushCounts = (published: readonly PublishedMessage[]): Map<string, 
   return counts;
 };
 
-export interface QueueCounts {
-  readonly visible: number;
-  readonly inFlight: number;
-}
-
-export const queueCounts = async (sqs: SQSClient, queueUrl: string): Promise<QueueCounts> => {
-  const { Attributes = {} } = await sqs.send(
-    new GetQueueAttributesCommand({
-      QueueUrl: queueUrl,
-      AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
-    }),
-  );
-  return {
-    visible: Number(Attributes.ApproximateNumberOfMessages),
-    inFlight: Number(Attributes.ApproximateNumberOfMessagesNotVisible),
-  };
-};
-
-/**
- * Polls `probe` until it answers something other than undefined or false and
- * returns that; fails naming `what` once `timeoutMs` has passed. No fixed sleeps.
- */
-export const waitFor = async <T>(
+/** `waitFor` with the longer default these tests need (outages, throttling, 5 receives to a DLQ). */
+export const waitFor = <T>(
   probe: () => Promise<T | undefined | false> | T | undefined | false,
-  { timeoutMs = 15_000, intervalMs = 50, what }: { timeoutMs?: number; intervalMs?: number; what: string },
-): Promise<T> => {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() >= deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, intervalMs));
-  }
-};
-
-/**
- * Checks that `probe` keeps holding for `forMs` (longer than a visibility
- * timeout, so a late redelivery would show): how a test asserts that nothing
- * more happens.
- */
-export const holdsFor = async (
-  probe: () => Promise<boolean> | boolean,
-  { forMs, intervalMs = 100, what }: { forMs: number; intervalMs?: number; what: string },
-): Promise<void> => {
-  const until = Date.now() + forMs;
-  do {
-    if (!(await probe())) throw new Error(`${what} stopped holding`);
-    await new Promise((resolve) => setTimeout(resolve, intervalMs));
-  } while (Date.now() < until);
-  if (!(await probe())) throw new Error(`${what} stopped holding`);
-};
+  options: { timeoutMs?: number; intervalMs?: number; what: string },
+): Promise<T> => pollingWaitFor(probe, { timeoutMs: 15_000, ...options });
