@@ -16,7 +16,9 @@ import { CHANNELS, isChannel } from '../functions/shared/channels.ts';
 import { localClientConfig } from '../lib/local/local-aws.ts';
 import { LOCAL_DEFAULTS } from '../lib/local/local-defaults.ts';
 import { deadLetterQueueName, queueName } from '../lib/queue-settings.ts';
-import { type ScriptIo, consoleIo } from './script-io.ts';
+import { consoleIo, parseOnePositional, type ScriptIo, UsageError } from './script-io.ts';
+
+export { UsageError };
 
 /**
  * `npm run redrive -- <queue>`: moves the messages of a queue's DLQ back to the
@@ -57,11 +59,6 @@ Examples:
   npm run redrive -- email --local
 `;
 
-/** A mistake in the command line: the usage is printed, not a stack trace. */
-export class UsageError extends Error {
-  override readonly name = 'UsageError';
-}
-
 /** The queues could not be found or the move failed: a message a person can act on. */
 export class RedriveError extends Error {
   override readonly name = 'RedriveError';
@@ -81,19 +78,9 @@ export interface RedriveOptions {
 }
 
 export const parseRedriveArgs = (argv: readonly string[], env: NodeJS.ProcessEnv = process.env): RedriveOptions | 'help' => {
-  let parsed: ReturnType<typeof parseRedriveFlags>;
-  try {
-    parsed = parseRedriveFlags(argv);
-  } catch (error) {
-    throw new UsageError(error instanceof Error ? error.message : String(error));
-  }
-  const { values, positionals } = parsed;
-  if (values.help) return 'help';
-  if (positionals.length !== 1)
-    throw new UsageError(
-      positionals.length === 0 ? 'Name the queue to redrive.' : `One queue at a time, got: ${positionals.join(' ')}.`,
-    );
-  const target = positionals[0] as string;
+  const parsed = parseOnePositional(() => parseRedriveFlags(argv), { noun: 'queue', verb: 'redrive' });
+  if (parsed === 'help') return 'help';
+  const { values, positional: target } = parsed;
   if (!(REDRIVE_TARGETS as readonly string[]).includes(target)) {
     throw new UsageError(`Unknown queue "${target}": use one of ${REDRIVE_TARGETS.join(', ')}.`);
   }

@@ -5,7 +5,9 @@ import { parseArgs } from 'node:util';
 import { encodeBasicAuth } from '../functions/shared/basic-auth.ts';
 import { CHANNEL_ROUTES, CHANNEL_TRIGGERS, type Channel } from '../functions/shared/channels.ts';
 import { LOCAL_DEFAULTS } from '../lib/local/local-defaults.ts';
-import { type ScriptIo, consoleIo } from './script-io.ts';
+import { consoleIo, parseOnePositional, type ScriptIo, UsageError } from './script-io.ts';
+
+export { UsageError };
 
 /**
  * `npm run send -- <sample>`: posts one of CometChat's sample webhooks
@@ -43,10 +45,6 @@ Examples:
   npm run send -- email-one-on-one --uid andrew --url https://abc123.execute-api.eu-west-1.amazonaws.com --user cometchat --password "$PASSWORD"
 `;
 
-export class UsageError extends Error {
-  override readonly name = 'UsageError';
-}
-
 export interface SendOptions {
   /** The webhook body. */
   readonly payload: Record<string, unknown>;
@@ -76,19 +74,9 @@ export const parseSendArgs = (
   env: NodeJS.ProcessEnv = process.env,
   dir: string = SEEDS_DIR,
 ): SendOptions | 'help' => {
-  let parsed: ReturnType<typeof parseSendFlags>;
-  try {
-    parsed = parseSendFlags(argv);
-  } catch (error) {
-    throw new UsageError(error instanceof Error ? error.message : String(error));
-  }
-  const { values, positionals } = parsed;
-  if (values.help) return 'help';
-  if (positionals.length !== 1)
-    throw new UsageError(
-      positionals.length === 0 ? 'Name the sample to send.' : `One sample at a time, got: ${positionals.join(' ')}.`,
-    );
-  const sample = positionals[0] as string;
+  const parsed = parseOnePositional(() => parseSendFlags(argv), { noun: 'sample', verb: 'send' });
+  if (parsed === 'help') return 'help';
+  const { values, positional: sample } = parsed;
   const file = sampleNames(dir).includes(sample) ? join(dir, `${sample}.json`) : resolve(sample);
   if (!existsSync(file) || extname(file) !== '.json') {
     throw new UsageError(`Unknown sample "${sample}": use one of ${sampleNames(dir).join(', ')}, or the path of a JSON file.`);
