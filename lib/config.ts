@@ -1,6 +1,7 @@
 import { Construct, type IConstruct } from 'constructs';
 import * as z from 'zod';
 import { CHANNELS, type Channel } from '../functions/shared/channels.ts';
+import { closestKey } from '../functions/shared/closest-key.ts';
 import { PLATFORMS, type Platform, SNS_PLATFORM_OF } from '../functions/shared/ports/directory.ts';
 import { QUEUE_SETTINGS } from './queue-settings.ts';
 
@@ -294,6 +295,84 @@ const ApiSchema = z.strictObject(
   },
 );
 
+/** The stack name when none is configured: what a single deployment has always been called. */
+export const DEFAULT_STACK_NAME = 'cometchat-relay';
+
+/**
+ * A CloudFormation stack name (a letter, then letters, digits and hyphens), short enough that every physical
+ * name derived from it fits its service's limit: the longest is an SES event destination, `<name>-feedback`,
+ * within SES's 64 characters, and `<name>-push-feedback-dlq` within SQS's 80.
+ */
+export const STACK_NAME = /^[A-Za-z][A-Za-z0-9-]{0,49}$/;
+/** A DNS name of at least two labels, lower case: what API Gateway accepts as a custom domain (no wildcard). */
+export const DOMAIN_NAME = /^(?=.{4,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,61}[a-z0-9]$/;
+/** `arn:<partition>:acm:<region>:<account>:certificate/<uuid>`: a certificate of AWS Certificate Manager. */
+export const ACM_CERTIFICATE_ARN =
+  /^arn:(aws|aws-cn|aws-us-gov):acm:([a-z]{2}(?:-[a-z]+)+-\d):(\d{12}):certificate\/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+/** A Route 53 hosted zone id, such as `Z0123456789ABCDEFGHIJ`. */
+export const HOSTED_ZONE_ID = /^Z[A-Z0-9]{1,31}$/;
+/** DynamoDB table names: letters, digits, `_`, `-` and `.`, 3 to 255 characters. */
+export const DYNAMODB_TABLE_NAME = /^[A-Za-z0-9_.-]{3,255}$/;
+
+/** The region of an ACM certificate ARN, or undefined when it is not one. */
+export const certificateRegion = (arn: string): string | undefined => ACM_CERTIFICATE_ARN.exec(arn)?.[2];
+
+/** The hosted zone a domain is in when `hostedZoneName` is not given: the domain without its first label. */
+export const parentDomain = (domainName: string): string => domainName.slice(domainName.indexOf('.') + 1);
+
+const domainText = (example: string) =>
+  optionalText(
+    z
+      .string({ error: `must be a domain name such as "${example}"` })
+      .trim()
+      .transform((name) => name.toLowerCase().replace(/\.$/, ''))
+      .pipe(
+        z.string().regex(DOMAIN_NAME, {
+          error: `must be a domain name such as "${example}": labels of letters, digits and "-" separated by dots, no wildcard`,
+        }),
+      ),
+  );
+
+/**
+ * The settings that belong together (SPEC §6): a custom domain needs its certificate, a hosted zone only makes
+ * sense for a custom domain, and the record can only be created in the zone the domain is in.
+ */
+const checkCustomDomain = (
+  config: {
+    domainName?: string | undefined;
+    certificateArn?: string | undefined;
+    hostedZoneId?: string | undefined;
+    hostedZoneName?: string | undefined;
+  },
+  context: z.core.$RefinementCtx,
+): void => {
+  const { domainName, certificateArn, hostedZoneId, hostedZoneName } = config;
+  const problem = (key: string, message: string) => context.addIssue({ code: 'custom', path: [key], message });
+  if (domainName !== undefined && certificateArn === undefined) {
+    problem(
+      'certificateArn',
+      `is required with domainName: the ARN of an ACM certificate for ${domainName}, in the region the stack deploys to`,
+    );
+  }
+  if (domainName === undefined) {
+    for (const [key, value] of Object.entries({ certificateArn, hostedZoneId, hostedZoneName })) {
+      if (value !== undefined) problem(key, 'is for a custom domain: set domainName too, or remove it');
+    }
+    return;
+  }
+  if (hostedZoneName !== undefined && hostedZoneId === undefined) {
+    problem('hostedZoneName', 'goes with hostedZoneId: set the id of the hosted zone too, or remove it');
+  }
+  const zone = hostedZoneName ?? parentDomain(domainName);
+  if (hostedZoneId !== undefined && domainName !== zone && !domainName.endsWith(`.${zone}`)) {
+    problem(
+      'hostedZoneName',
+      `${hostedZoneName === undefined ? 'is taken to be' : 'is'} "${zone}", but ${domainName} is not in that zone: ` +
+        'set hostedZoneName to the name of the hosted zone hostedZoneId is',
+    );
+  }
+};
+
 export const RelayConfigSchema = z.strictObject({
   /** CometChat app id; when set, ingest answers 403 `wrong_app` to payloads from any other app. Empty means any app. */
   appId: z
@@ -371,7 +450,47 @@ export const RelayConfigSchema = z.strictObject({
    * EventDeliveryFailure events, and the consumer that removes dead devices (docs/feedback.md).
    */
   pushFeedback: flag('must be true or false').default(true),
+  /**
+   * The CloudFormation stack name, from which every physical name is derived (`<stackName>-push`, ...), so that
+   * environments such as `cometchat-relay-staging` and `cometchat-relay-prod` share an account and region.
+   * Unset: `cometchat-relay` (DEFAULT_STACK_NAME). Read by bin/app.ts.
+   */
+  stackName: optionalText(
+    z.string({ error: 'must be a stack name such as "cometchat-relay-staging"' }).trim().regex(STACK_NAME, {
+      error:
+        'must be a stack name of at most 50 letters, digits and "-", starting with a letter, such as "cometchat-relay-staging"',
+    }),
+  ),
+  /** Custom domain of the HTTP API (such as "relay.example.com"), mapped at its root: webhook URLs that survive a replaced API. */
+  domainName: domainText('relay.example.com'),
+  /** ACM certificate covering domainName, in the region the stack deploys to (HTTP APIs take regional certificates). */
+  certificateArn: optionalText(
+    z.string({ error: 'must be the ARN of an ACM certificate' }).trim().regex(ACM_CERTIFICATE_ARN, {
+      error:
+        'must be the ARN of an ACM certificate, arn:aws:acm:<region>:<account>:certificate/<id>, as the ACM console shows it',
+    }),
+  ),
+  /** Route 53 hosted zone in which the stack creates the domain's alias records (A and AAAA). Unset: you create the record. */
+  hostedZoneId: optionalText(
+    z.string({ error: 'must be a Route 53 hosted zone id such as "Z0123456789ABCDEFGHIJ"' }).trim().regex(HOSTED_ZONE_ID, {
+      error: 'must be a Route 53 hosted zone id such as "Z0123456789ABCDEFGHIJ" (the Route 53 console shows it)',
+    }),
+  ),
+  /** Name of the hosted zone hostedZoneId is. Unset: domainName without its first label ("relay.example.com" → "example.com"). */
+  hostedZoneName: domainText('example.com'),
+  /**
+   * An existing directory table to use instead of creating one: the table a destroyed stack retained (README,
+   * Tear-down), or the `<stackName>-directory` of a deployment made before the directory's name was generated.
+   */
+  directoryTableName: optionalText(
+    z.string({ error: 'must be a DynamoDB table name' }).trim().regex(DYNAMODB_TABLE_NAME, {
+      error: 'must be a DynamoDB table name: 3 to 255 letters, digits, "_", "-" and "."',
+    }),
+  ),
 });
+
+/** The schema with the checks across keys (the custom domain's settings belong together). */
+const CheckedRelayConfigSchema = RelayConfigSchema.superRefine(checkCustomDomain);
 
 export type RelayConfig = z.output<typeof RelayConfigSchema>;
 /** What may be written under `cometchat-relay` in cdk.json (every field optional where a default exists). */
@@ -400,14 +519,23 @@ const NESTED_KEYS: Readonly<Record<string, readonly string[]>> = {
   api: Object.keys(ApiSchema.shape),
 };
 
-const describeIssue = (issue: z.core.$ZodIssue): string => {
+/** One unknown key, the keys known in its place, and the nearest of them (a typo is the usual cause). */
+const unknownKeyProblem = (dottedKey: string, known: readonly string[]): string => {
+  const nearest = closestKey(dottedKey.slice(dottedKey.lastIndexOf('.') + 1), known);
+  const parent = dottedKey.includes('.') ? dottedKey.slice(0, dottedKey.lastIndexOf('.') + 1) : '';
+  return (
+    `${dottedKey}: unknown key (known keys: ${known.join(', ')})` +
+    (nearest === undefined ? '' : `: did you mean "${parent}${nearest}"?`)
+  );
+};
+
+const describeIssue = (issue: z.core.$ZodIssue): string[] => {
   const path = issue.path.map(String).join('.');
   if (issue.code === 'unrecognized_keys') {
     const known = path === '' ? KNOWN_KEYS : (NESTED_KEYS[path] ?? []);
-    const keys = issue.keys.map((key) => (path === '' ? key : `${path}.${key}`));
-    return `${keys.join(', ')}: unknown key${keys.length > 1 ? 's' : ''} (known keys: ${known.join(', ')})`;
+    return issue.keys.map((key) => unknownKeyProblem(path === '' ? key : `${path}.${key}`, known));
   }
-  return `${path === '' ? CONFIG_CONTEXT_KEY : path}: ${issue.message}`;
+  return [`${path === '' ? CONFIG_CONTEXT_KEY : path}: ${issue.message}`];
 };
 
 /**
@@ -421,8 +549,8 @@ export const parseConfig = (raw: unknown): RelayConfig => {
   if (typeof input !== 'object' || Array.isArray(input)) {
     throw new ConfigError([`${CONFIG_CONTEXT_KEY}: must be an object such as {"maxBodyBytes": 262144}`]);
   }
-  const result = RelayConfigSchema.safeParse(input);
-  if (!result.success) throw new ConfigError(result.error.issues.map(describeIssue));
+  const result = CheckedRelayConfigSchema.safeParse(input);
+  if (!result.success) throw new ConfigError(result.error.issues.flatMap(describeIssue));
   return result.data;
 };
 
@@ -460,6 +588,32 @@ const withOverrides = (source: IConstruct, path: string, value: unknown): unknow
 };
 
 /**
+ * The `-c cometchat-relay.<key>=value` overrides (flat context keys) that name
+ * no setting. `withOverrides` reads only the keys it knows, so without this
+ * check a mistyped key would be silently ignored and its default deployed.
+ */
+const unknownOverrideProblems = (source: IConstruct): string[] => {
+  const prefix = `${CONFIG_CONTEXT_KEY}.`;
+  const contextKeys = Object.keys(source.node.getAllContext() as Record<string, unknown>);
+  return contextKeys
+    .filter((key) => key.startsWith(prefix))
+    .flatMap((key) => {
+      const segments = key.slice(prefix.length).split('.');
+      let known: readonly string[] = KNOWN_KEYS;
+      for (const [index, segment] of segments.entries()) {
+        const path = segments.slice(0, index + 1).join('.');
+        if (!known.includes(segment)) return [unknownKeyProblem(path, known)];
+        const subKeys = NESTED_KEYS[path];
+        if (subKeys === undefined && index < segments.length - 1) {
+          return [`${segments.join('.')}: ${path} is not set key by key: write -c ${prefix}${path}=<value>`];
+        }
+        known = subKeys ?? [];
+      }
+      return [];
+    });
+};
+
+/**
  * Reads the configuration from the CDK context of `source` (the key
  * `cometchat-relay`, plus single-key overrides `-c cometchat-relay.<key>=value`
  * and, for object settings, `-c cometchat-relay.<key>.<sub>=value`), or
@@ -469,6 +623,8 @@ const withOverrides = (source: IConstruct, path: string, value: unknown): unknow
  */
 export const loadConfig = (source: IConstruct | Readonly<Record<string, unknown>> | undefined): RelayConfig => {
   if (!Construct.isConstruct(source)) return parseConfig(source);
+  const unknownOverrides = unknownOverrideProblems(source);
+  if (unknownOverrides.length > 0) throw new ConfigError(unknownOverrides);
   const base = contextObject(source.node.tryGetContext(CONFIG_CONTEXT_KEY), CONFIG_CONTEXT_KEY) ?? {};
   if (!isPlainObject(base)) return parseConfig(base);
   const merged: Record<string, unknown> = { ...base };

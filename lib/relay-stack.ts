@@ -1,12 +1,14 @@
 import { Annotations, CfnOutput, Duration, Stack, type StackProps, Token } from 'aws-cdk-lib';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
-import { CHANNELS, type Channel } from '../functions/shared/channels.ts';
+import { BEFORE_MESSAGE_PATH } from '../functions/before-message/before-message-webhook.ts';
+import { CHANNEL_ROUTES, CHANNELS, type Channel } from '../functions/shared/channels.ts';
 import { ConfigError, loadConfig, parsePlatformApplicationArn, type RelayConfig } from './config.ts';
 import { BeforeMessageWebhook } from './constructs/before-message-webhook.ts';
 import { type ChannelDelivery, ChannelPipeline } from './constructs/channel-pipeline.ts';
 import { DirectoryApi } from './constructs/directory-api.ts';
 import { FEEDBACK_MAX_MESSAGE_AGE, type FeedbackPipeline } from './constructs/feedback-pipeline.ts';
+import { CustomDomain, checkCertificateRegion } from './constructs/custom-domain.ts';
 import { IngestApi } from './constructs/ingest-api.ts';
 import { MessageEventsTopic } from './constructs/message-events-topic.ts';
 import { type MonitoredQueue, Observability } from './constructs/observability.ts';
@@ -67,6 +69,8 @@ export class RelayStack extends Stack {
   readonly pushFeedback: PushFeedback | undefined;
   /** The alarms, their topic and the dashboard. */
   readonly observability: Observability;
+  /** The HTTP API's custom domain; undefined unless `domainName` is configured. */
+  readonly customDomain: CustomDomain | undefined;
 
   constructor(scope: Construct, id: string, props: RelayStackProps = {}) {
     super(scope, id, {
@@ -77,12 +81,16 @@ export class RelayStack extends Stack {
     this.config = props.config ?? loadConfig(this);
     const config = this.config;
     checkPlatformApplicationsAreHere(this, config);
+    if (config.certificateArn !== undefined) checkCertificateRegion(this, config.certificateArn);
     // Before anything is built (or bundled): a broken policy fails synth at once, naming policyFile.
     const policy = config.policyFile === undefined ? undefined : loadPolicyForSynth(config.policyFile);
     // LOG_RETENTION_DAYS holds exactly the values CloudWatch accepts, which are RetentionDays' values.
     const logRetention = config.logRetentionDays as RetentionDays;
 
-    this.tables = new RelayTables(this, 'Tables', { tableNamePrefix: this.stackName });
+    this.tables = new RelayTables(this, 'Tables', {
+      tableNamePrefix: this.stackName,
+      existingDirectoryTableName: config.directoryTableName,
+    });
     this.messageEvents = new MessageEventsTopic(this, 'MessageEvents', { topicNamePrefix: this.stackName });
     // Before the email pipeline: every email is sent with the configuration set whose events it feeds back.
     this.sesFeedback = new SesFeedback(this, 'SesFeedback', {
@@ -152,6 +160,20 @@ export class RelayStack extends Stack {
       logRetention,
     });
 
+    this.customDomain =
+      config.domainName === undefined || config.certificateArn === undefined
+        ? undefined
+        : new CustomDomain(this, 'CustomDomain', {
+            httpApi: this.ingestApi.httpApi,
+            stage: this.ingestApi.stage,
+            domainName: config.domainName,
+            certificateArn: config.certificateArn,
+            hostedZoneId: config.hostedZoneId,
+            hostedZoneName: config.hostedZoneName,
+          });
+    // With a custom domain, every URL to paste is on it: the API's own host changes when the API is replaced.
+    const publicUrl = (path: string, apiUrl: string): string => (this.customDomain ? `${this.customDomain.url}${path}` : apiUrl);
+
     const monitoredChannel = (channel: Channel): MonitoredQueue => ({
       name: channel,
       queue: pipelines[channel].queue,
@@ -192,12 +214,12 @@ export class RelayStack extends Stack {
     for (const channel of CHANNELS) {
       new CfnOutput(this, `${OUTPUT_PREFIX[channel]}WebhookUrl`, {
         description: WEBHOOK_URL_DESCRIPTION[channel],
-        value: this.ingestApi.webhookUrls[channel],
+        value: publicUrl(CHANNEL_ROUTES[channel], this.ingestApi.webhookUrls[channel]),
       });
     }
     new CfnOutput(this, 'BeforeMessageWebhookUrl', {
       description: 'Paste into CometChat: Webhooks › URL of the before_message webhook',
-      value: this.beforeMessage.webhookUrl,
+      value: publicUrl(BEFORE_MESSAGE_PATH, this.beforeMessage.webhookUrl),
     });
     new CfnOutput(this, 'MessageEventsTopicArn', {
       description:
@@ -210,7 +232,7 @@ export class RelayStack extends Stack {
     });
     new CfnOutput(this, 'DirectoryApiUrl', {
       description: 'Base URL of the directory API (/users/{uid}/devices/{deviceId}, /users/{uid}/contact) for your backend',
-      value: this.directoryApi.apiUrl,
+      value: publicUrl('', this.directoryApi.apiUrl),
     });
     new CfnOutput(this, 'DashboardUrl', {
       description: "The relay's CloudWatch dashboard: requests → queues → deliveries, latency, DLQs, alarms (docs/alarms.md)",
@@ -230,6 +252,17 @@ export class RelayStack extends Stack {
           `Set as ${PUSH_FEEDBACK_EVENT_ATTRIBUTES.join(' and ')} of each SNS platform application, so that dead ` +
           'devices are removed (docs/feedback.md)',
         value: this.pushFeedback.topic.topicArn,
+      });
+    }
+    new CfnOutput(this, 'DirectoryTableName', {
+      description:
+        'DynamoDB table of devices and contacts; kept by cdk destroy: set directoryTableName to it to deploy again on top (README, Tear-down)',
+      value: this.tables.directoryTable.tableName,
+    });
+    if (this.customDomain) {
+      new CfnOutput(this, 'CustomDomainTarget', {
+        description: `Point ${this.customDomain.domain.name} here (CNAME or alias) unless hostedZoneId is set: API Gateway's regional endpoint`,
+        value: this.customDomain.domain.regionalDomainName,
       });
     }
     new CfnOutput(this, 'AdminTokenSecretName', {

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import * as z from 'zod';
+import { closestKey } from '../shared/closest-key.ts';
 import {
   UNSPACED_SCRIPT_WORD,
   WORD_CHARACTER,
@@ -246,7 +247,11 @@ const ALLOWED_KEYS: Readonly<Record<string, readonly string[]>> = {
 const formatPath = (path: readonly PropertyKey[]): string =>
   path.reduce<string>(
     (formatted, segment) =>
-      typeof segment === 'number' ? `${formatted}[${segment}]` : formatted === '' ? String(segment) : `${formatted}.${String(segment)}`,
+      typeof segment === 'number'
+        ? `${formatted}[${segment}]`
+        : formatted === ''
+          ? String(segment)
+          : `${formatted}.${String(segment)}`,
     '',
   );
 
@@ -262,32 +267,6 @@ const toPolicyIssues = (issue: z.core.$ZodIssue): PolicyIssue[] => {
       message: `is not a known key${suggestion ? `; did you mean "${suggestion}"?` : '.'}${allowed.length > 0 ? ` Known keys: ${allowed.join(', ')}.` : ''}`,
     };
   });
-};
-
-const closestKey = (key: string, allowed: readonly string[]): string | undefined => {
-  let best: string | undefined;
-  let bestDistance = Math.max(2, Math.floor(key.length / 3)) + 1;
-  for (const candidate of allowed) {
-    const distance = candidate.toLowerCase() === key.toLowerCase() ? 0 : editDistance(key, candidate);
-    if (distance < bestDistance) {
-      best = candidate;
-      bestDistance = distance;
-    }
-  }
-  return best;
-};
-
-const editDistance = (a: string, b: string): number => {
-  let previous = Array.from({ length: b.length + 1 }, (_, index) => index);
-  for (let i = 1; i <= a.length; i += 1) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j += 1) {
-      const substitution = (previous[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1);
-      current.push(Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, substitution));
-    }
-    previous = current;
-  }
-  return previous[b.length] ?? 0;
 };
 
 const describeCharacter = (character: string): string =>

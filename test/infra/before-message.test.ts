@@ -77,9 +77,9 @@ describe('before-message route', () => {
 });
 
 describe('before-message function', () => {
-  it('runs Node.js 22 on arm64 with the ingest memory and a 5 s timeout', () => {
+  it('runs Node.js 24 on arm64 with the ingest memory and a 5 s timeout', () => {
     expect(beforeMessageFunction(defaults).properties).toMatchObject({
-      Runtime: 'nodejs22.x',
+      Runtime: 'nodejs24.x',
       Architectures: ['arm64'],
       Handler: 'index.handler',
       MemorySize: 1024,
@@ -95,6 +95,7 @@ describe('before-message function', () => {
       POWERTOOLS_SERVICE_NAME: 'cometchat-relay',
       POWERTOOLS_LOG_LEVEL: 'INFO',
       POWERTOOLS_METRICS_NAMESPACE: 'CometChatRelay',
+      NODE_OPTIONS: '--enable-source-maps',
     });
   });
 

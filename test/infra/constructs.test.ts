@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { App, Duration, Stack } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
+import { Match, Template } from 'aws-cdk-lib/assertions';
 import { HttpApi } from 'aws-cdk-lib/aws-apigatewayv2';
 import { Table } from 'aws-cdk-lib/aws-dynamodb';
 import { Role } from 'aws-cdk-lib/aws-iam';
@@ -119,13 +119,13 @@ describe('RelayFunction', () => {
     environment: { SETTING: 'value' },
   };
 
-  it('runs Node.js 22 on arm64 as minified ESM, with its own role and log group and the Powertools settings (one metrics namespace)', () => {
+  it('runs Node.js 24 on arm64 as minified ESM, with its own role and log group and the Powertools settings (one metrics namespace)', () => {
     const stack = newStack();
     const fn = new RelayFunction(stack, 'Fn', props);
     const template = Template.fromStack(stack);
 
     template.hasResourceProperties('AWS::Lambda::Function', {
-      Runtime: 'nodejs22.x',
+      Runtime: 'nodejs24.x',
       Architectures: ['arm64'],
       Handler: 'index.handler',
       MemorySize: 512,
@@ -136,6 +136,7 @@ describe('RelayFunction', () => {
           POWERTOOLS_SERVICE_NAME: 'cometchat-relay',
           POWERTOOLS_LOG_LEVEL: 'INFO',
           POWERTOOLS_METRICS_NAMESPACE: 'CometChatRelay',
+          NODE_OPTIONS: '--enable-source-maps',
         },
       },
     });
@@ -182,13 +183,29 @@ describe('RelayFunction', () => {
 });
 
 describe('RelayTables', () => {
-  it('names the tables <prefix>-directory and <prefix>-deliveries', () => {
+  it('names the delivery table <prefix>-deliveries and leaves the retained directory to CloudFormation', () => {
     const stack = newStack();
     new RelayTables(stack, 'Tables', { tableNamePrefix: 'relay' });
     const template = Template.fromStack(stack);
 
-    template.hasResourceProperties('AWS::DynamoDB::Table', { TableName: 'relay-directory' });
     template.hasResourceProperties('AWS::DynamoDB::Table', { TableName: 'relay-deliveries' });
+    // A fixed name would collide with the table a destroyed stack retained, on the next deploy.
+    template.hasResource('AWS::DynamoDB::Table', {
+      DeletionPolicy: 'Retain',
+      Properties: { TableName: Match.absent(), GlobalSecondaryIndexes: Match.anyValue() },
+    });
+  });
+
+  it('adopts an existing directory table (the one a destroyed stack kept) instead of creating one', () => {
+    const stack = newStack();
+    const tables = new RelayTables(stack, 'Tables', { tableNamePrefix: 'relay', existingDirectoryTableName: 'kept-directory' });
+    const template = Template.fromStack(stack);
+
+    template.resourceCountIs('AWS::DynamoDB::Table', 1);
+    expect(stack.resolve(tables.directoryTable.tableName)).toBe('kept-directory');
+    expect(() => new RelayTables(newStack(), 'Tables', { tableNamePrefix: 'relay', existingDirectoryTableName: 'a b' })).toThrow(
+      /existingDirectoryTableName/,
+    );
   });
 
   it('refuses a prefix DynamoDB would refuse, before building anything', () => {

@@ -4,7 +4,6 @@ import { CHANNELS, type Channel, DELIVERY_CHANNELS } from '../../functions/share
 import { DEFAULT_MAX_CONCURRENCY } from '../../lib/config.ts';
 import { messageEventsTopicName } from '../../lib/constructs/message-events-topic.ts';
 import { QUEUE_SETTINGS, queueName } from '../../lib/queue-settings.ts';
-import { tableName } from '../../lib/table-settings.ts';
 import { ENDPOINT_PATTERNS, FULL_CONFIG, sesArn } from './fixtures.ts';
 import {
   allow,
@@ -16,6 +15,7 @@ import {
   getAtt,
   grantsOf,
   idOf,
+  isRelayTable,
   STACK_NAME,
   sortGrants,
 } from './relay-app.ts';
@@ -28,7 +28,7 @@ const { template: configured } = buildRelayStack({ 'cometchat-relay': FULL_CONFI
 const queueId = (template: Template, channel: Channel) =>
   idOf(template, 'AWS::SQS::Queue', (p) => p.QueueName === queueName(STACK_NAME, channel));
 const tableId = (template: Template, role: 'directory' | 'deliveries') =>
-  idOf(template, 'AWS::DynamoDB::Table', (p) => p.TableName === tableName(STACK_NAME, role));
+  idOf(template, 'AWS::DynamoDB::Table', isRelayTable(role));
 
 /** The event source mapping that reads the channel's queue, and the function it feeds: that is the consumer. */
 const consumerOf = (template: Template, channel: Channel) => {
@@ -62,9 +62,9 @@ const commonGrants = (template: Template, channel: Channel): Grant[] => {
 const grantsOfConsumer = (template: Template, channel: Channel) => grantsOf(template, consumerOf(template, channel).id);
 
 describe.each(CHANNELS)('%s consumer', (channel) => {
-  it('runs Node.js 22 on arm64 with 512 MB and the shared consumer timeout', () => {
+  it('runs Node.js 24 on arm64 with 512 MB and the shared consumer timeout', () => {
     expect(consumerOf(defaults, channel).properties).toMatchObject({
-      Runtime: 'nodejs22.x',
+      Runtime: 'nodejs24.x',
       Architectures: ['arm64'],
       Handler: 'index.handler',
       MemorySize: 512,
@@ -101,6 +101,7 @@ describe.each(CHANNELS)('%s consumer', (channel) => {
       POWERTOOLS_SERVICE_NAME: 'cometchat-relay',
       POWERTOOLS_LOG_LEVEL: 'INFO',
       POWERTOOLS_METRICS_NAMESPACE: 'CometChatRelay',
+      NODE_OPTIONS: '--enable-source-maps',
     });
   });
 
@@ -267,6 +268,7 @@ describe('events consumer', () => {
       POWERTOOLS_SERVICE_NAME: 'cometchat-relay',
       POWERTOOLS_LOG_LEVEL: 'INFO',
       POWERTOOLS_METRICS_NAMESPACE: 'CometChatRelay',
+      NODE_OPTIONS: '--enable-source-maps',
     });
   });
 

@@ -2,7 +2,7 @@ import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CHANNEL_ROUTES } from '../../functions/shared/channels.ts';
 import { DIRECTORY_ROUTES } from '../../functions/directory/directory-routes.ts';
-import { DELIVERY_TABLE, DIRECTORY_TABLE, tableName } from '../../lib/table-settings.ts';
+import { DELIVERY_TABLE, DIRECTORY_TABLE } from '../../lib/table-settings.ts';
 import { APNS_ARN, ENDPOINT_PATTERNS, FCM_ARN, FULL_CONFIG, VOIP_ARN } from './fixtures.ts';
 import {
   allow,
@@ -12,7 +12,7 @@ import {
   findOne,
   getAtt,
   grantsOf,
-  STACK_NAME,
+  isRelayTable,
   sortGrants,
 } from './relay-app.ts';
 
@@ -22,7 +22,7 @@ const { template: defaults } = buildRelayStack();
 const { template: configured } = buildRelayStack({ 'cometchat-relay': FULL_CONFIG });
 
 const tableOf = (template: Template, role: 'directory' | 'deliveries') => {
-  const { id } = findOne(template, 'AWS::DynamoDB::Table', (p) => p.TableName === tableName(STACK_NAME, role));
+  const { id } = findOne(template, 'AWS::DynamoDB::Table', isRelayTable(role));
   return {
     id,
     resource: template.findResources('AWS::DynamoDB::Table')[id] as Record<string, unknown> & {
@@ -156,10 +156,10 @@ describe('directory routes', () => {
 });
 
 describe('directory function', () => {
-  it('runs Node.js 22 on arm64 and answers before the HTTP API gives up (30 s)', () => {
+  it('runs Node.js 24 on arm64 and answers before the HTTP API gives up (30 s)', () => {
     const { properties } = directoryFunction(defaults);
 
-    expect(properties).toMatchObject({ Runtime: 'nodejs22.x', Architectures: ['arm64'], Handler: 'index.handler' });
+    expect(properties).toMatchObject({ Runtime: 'nodejs24.x', Architectures: ['arm64'], Handler: 'index.handler' });
     expect(properties.Timeout).toBeLessThan(30);
   });
 
@@ -171,6 +171,7 @@ describe('directory function', () => {
       POWERTOOLS_SERVICE_NAME: 'cometchat-relay',
       POWERTOOLS_LOG_LEVEL: 'INFO',
       POWERTOOLS_METRICS_NAMESPACE: 'CometChatRelay',
+      NODE_OPTIONS: '--enable-source-maps',
     });
     expect(JSON.parse(envOf(directoryFunction(configured).properties).PLATFORM_APPLICATION_ARNS as string)).toEqual({
       fcm: FCM_ARN,

@@ -14,7 +14,7 @@ import { PushFeedback, pushFeedbackTopicName } from '../../lib/constructs/push-f
 import { RelayTables } from '../../lib/constructs/relay-tables.ts';
 import { SesFeedback, sesFeedbackTopicName } from '../../lib/constructs/ses-feedback.ts';
 import { QUEUE_SETTINGS, visibilityTimeoutSeconds } from '../../lib/queue-settings.ts';
-import { DIRECTORY_TABLE, tableName } from '../../lib/table-settings.ts';
+import { DIRECTORY_TABLE } from '../../lib/table-settings.ts';
 import { APNS_ARN, ENDPOINT_PATTERNS, FULL_CONFIG } from './fixtures.ts';
 import {
   allow,
@@ -26,6 +26,7 @@ import {
   getAtt,
   grantsOf,
   idOf,
+  isRelayTable,
   STACK_NAME,
   sortGrants,
   testAppProps,
@@ -48,8 +49,7 @@ const topicOf = (template: Template, source: FeedbackSource) =>
     'AWS::SNS::Topic',
     (p) => p.TopicName === (source === 'ses' ? sesFeedbackTopicName(STACK_NAME) : pushFeedbackTopicName(STACK_NAME)),
   );
-const directoryId = (template: Template) =>
-  idOf(template, 'AWS::DynamoDB::Table', (p) => p.TableName === tableName(STACK_NAME, 'directory'));
+const directoryId = (template: Template) => idOf(template, 'AWS::DynamoDB::Table', isRelayTable('directory'));
 const mappingOf = (template: Template, source: FeedbackSource) =>
   findOne(
     template,
@@ -129,12 +129,12 @@ describe.each(['ses', 'push'] as const)('%s feedback pipeline', (source) => {
     });
   });
 
-  it('runs its consumer on Node.js 22 with the directory and the Powertools settings, logging with the configured retention', () => {
+  it('runs its consumer on Node.js 24 with the directory and the Powertools settings, logging with the configured retention', () => {
     const { properties } = consumerOf(defaults, source);
     const logGroupRef = (properties.LoggingConfig as { LogGroup: { Ref: string } }).LogGroup.Ref;
 
     expect(properties).toMatchObject({
-      Runtime: 'nodejs22.x',
+      Runtime: 'nodejs24.x',
       Architectures: ['arm64'],
       Timeout: QUEUE_SETTINGS.consumerTimeoutSeconds,
     });
@@ -143,6 +143,7 @@ describe.each(['ses', 'push'] as const)('%s feedback pipeline', (source) => {
       POWERTOOLS_SERVICE_NAME: 'cometchat-relay',
       POWERTOOLS_LOG_LEVEL: 'INFO',
       POWERTOOLS_METRICS_NAMESPACE: 'CometChatRelay',
+      NODE_OPTIONS: '--enable-source-maps',
     });
     expect(defaults.findResources('AWS::Logs::LogGroup')[logGroupRef]).toMatchObject({ Properties: { RetentionInDays: 30 } });
   });

@@ -3,6 +3,7 @@ import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { CloudAssembly } from 'aws-cdk-lib/cx-api';
 import { RelayStack } from '../../lib/relay-stack.ts';
+import { tableName } from '../../lib/table-settings.ts';
 
 /** The context of the real cdk.json: `new App()` does not read it, and feature flags change templates. */
 export const cdkJsonContext = (): Record<string, unknown> => {
@@ -122,3 +123,15 @@ export const idOf = (template: Template, type: string, match: (properties: Recor
 /** An environment variable of a function's properties. */
 export const envOf = (properties: Record<string, unknown>): Record<string, unknown> =>
   (properties.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables ?? {};
+
+/**
+ * Whether table properties are those of the relay's table `role`: the delivery
+ * table by its name, the directory by its index (its name is CloudFormation's,
+ * so that a redeploy after `cdk destroy` cannot collide with the retained one).
+ */
+export const isRelayTable =
+  (role: 'directory' | 'deliveries') =>
+  (properties: Record<string, unknown>): boolean =>
+    role === 'directory'
+      ? properties.TableName === undefined && properties.GlobalSecondaryIndexes !== undefined
+      : properties.TableName === tableName(STACK_NAME, role);

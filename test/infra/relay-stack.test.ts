@@ -146,10 +146,10 @@ describe.each(CHANNELS)('%s queue', (channel) => {
 });
 
 describe.each(CHANNELS)('%s ingest function', (channel) => {
-  it('runs Node.js 22 on arm64 within the 2 s budget', () => {
+  it('runs Node.js 24 on arm64 within the 2 s budget', () => {
     const { properties } = functionOf(channel);
 
-    expect(properties).toMatchObject({ Runtime: 'nodejs22.x', Architectures: ['arm64'], Handler: 'index.handler' });
+    expect(properties).toMatchObject({ Runtime: 'nodejs24.x', Architectures: ['arm64'], Handler: 'index.handler' });
     expect(properties.MemorySize).toBeGreaterThanOrEqual(512);
     expect(properties.Timeout).toBeLessThanOrEqual(5);
   });
@@ -164,6 +164,7 @@ describe.each(CHANNELS)('%s ingest function', (channel) => {
       POWERTOOLS_SERVICE_NAME: 'cometchat-relay',
       POWERTOOLS_LOG_LEVEL: 'INFO',
       POWERTOOLS_METRICS_NAMESPACE: 'CometChatRelay',
+      NODE_OPTIONS: '--enable-source-maps',
     });
   });
 
