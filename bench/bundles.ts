@@ -10,14 +10,14 @@ const PROJECT_ROOT = join(import.meta.dirname, '..');
 
 /**
  * esbuild as `lib/constructs/relay-function.ts` has CDK run it: NodejsFunction
- * passes `--bundle --target=node22 --platform=node --format=esm --minify
+ * passes `--bundle --target=node24 --platform=node --format=esm --minify
  * --main-fields=module,main --banner:js=...` and no externals. Kept in step by
  * `checkConstructOptions`, which reads the construct's source.
  */
 export const CDK_BUNDLING: BuildOptions = {
   bundle: true,
   platform: 'node',
-  target: 'node22',
+  target: 'node24',
   format: 'esm',
   minify: true,
   mainFields: ['module', 'main'],
@@ -248,7 +248,7 @@ const checkConstructOptions = (): string[] => {
   const expected = [
     'minify: true',
     'format: OutputFormat.ESM',
-    "target: 'node22'",
+    "target: 'node24'",
     "mainFields: ['module', 'main']",
     'externalModules: []',
     `banner: "${CDK_BUNDLING.banner?.js ?? ''}"`,

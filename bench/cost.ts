@@ -194,3 +194,152 @@ const snsCalls = (calls: Readonly<Record<string, number>>): string =>
     .filter((name) => name.startsWith('sns.'))
     .map((name) => name.slice(4))
     .join(' + ');
+
+// ---------------------------------------------------------------------------
+// Idle cost: what a deployed stack costs a month with no traffic at all
+
+/** When and where the idle prices below were taken. */
+export const IDLE_PRICES_AS_OF = 'us-east-1 list prices recorded 2026-11-30 (first tier, free tiers ignored)';
+
+export const IDLE_PRICES = {
+  /** KMS customer managed key, per key-month; each of its first two yearly rotations adds the same again. */
+  kmsKeyMonth: 1.0,
+  /** Secrets Manager, per secret-month (prorated by the hour; a secret scheduled for deletion is not billed). */
+  secretMonth: 0.4,
+  /** CloudWatch alarm, standard resolution, per metric in the alarm per month (a metric-math alarm pays for each metric). */
+  alarmMetricMonth: 0.1,
+  /** CloudWatch dashboard, per dashboard-month (the account's first 3 are free: ignored, as every free tier). */
+  dashboardMonth: 3.0,
+  /** CloudWatch custom metric, per metric-month, prorated by the hour and billed only in hours in which it is published. */
+  customMetricMonth: 0.3,
+  /** SQS request: what Lambda's pollers pay for the empty long-polls of an idle queue. */
+  sqsRequest: PRICES.sqsRequest,
+} as const;
+
+/**
+ * Lambda's SQS event source polls an idle queue with 5 long-poll connections
+ * (AWS: "Lambda begins polling with five concurrent batches"), each a 20 s
+ * ReceiveMessage: 3 a minute each, whatever the queue holds.
+ */
+export const IDLE_POLLERS_PER_QUEUE = 5;
+const IDLE_RECEIVES_PER_POLLER_MONTH = 3 * 60 * 24 * 30;
+
+export interface IdleCostLine {
+  readonly item: string;
+  /** How many the template holds. */
+  readonly count: number;
+  readonly basis: string;
+  /** US dollars a month with no traffic. */
+  readonly monthly: number;
+}
+
+export interface IdleCostModel {
+  readonly pricesAsOf: string;
+  readonly prices: typeof IDLE_PRICES;
+  readonly lines: readonly IdleCostLine[];
+  /** Sum of `lines`: the fixed monthly cost of a deployed stack with no traffic. */
+  readonly totalMonthly: number;
+  /** The same once every KMS key has rotated twice (from its second year on). */
+  readonly totalMonthlyAfterKeyRotations: number;
+  /** Resources of the template that cost nothing while idle, by type, with their count. */
+  readonly freeWhileIdle: Readonly<Record<string, number>>;
+}
+
+interface TemplateResource {
+  readonly Type: string;
+  readonly Properties?: Record<string, unknown>;
+}
+
+/** Resource types whose idle cost is zero or a rounding error (storage of empty tables and log groups). */
+const FREE_WHILE_IDLE = [
+  'AWS::DynamoDB::Table',
+  'AWS::SQS::Queue',
+  'AWS::SNS::Topic',
+  'AWS::Lambda::Function',
+  'AWS::Logs::LogGroup',
+  'AWS::ApiGatewayV2::Api',
+  'AWS::ApiGatewayV2::DomainName',
+  'AWS::SES::ConfigurationSet',
+];
+
+/** Metrics an alarm pays for: one, or each metric a metric-math alarm reads. */
+const alarmMetrics = (properties: Record<string, unknown>): number => {
+  const metrics = properties.Metrics as ReadonlyArray<{ MetricStat?: unknown }> | undefined;
+  return metrics === undefined ? 1 : metrics.filter((metric) => metric.MetricStat !== undefined).length;
+};
+
+/** `<namespace> <metric> <dimensions>` of each custom (non-`AWS/`) metric an alarm reads. */
+const customMetricsOf = (properties: Record<string, unknown>): string[] => {
+  type Stat = { Metric?: { Namespace?: unknown; MetricName?: unknown; Dimensions?: unknown } };
+  const metrics = (properties.Metrics as ReadonlyArray<{ MetricStat?: Stat }> | undefined)?.map((m) => m.MetricStat?.Metric) ?? [
+    { Namespace: properties.Namespace, MetricName: properties.MetricName, Dimensions: properties.Dimensions },
+  ];
+  return metrics
+    .filter((metric) => typeof metric?.Namespace === 'string' && !metric.Namespace.startsWith('AWS/'))
+    .map((metric) => JSON.stringify([metric?.Namespace, metric?.MetricName, metric?.Dimensions ?? []]));
+};
+
+/**
+ * The fixed monthly cost of a deployed stack with no traffic, from its
+ * synthesised template: every resource is counted in the template, so a new
+ * key, secret, alarm or queue consumer changes the figure by itself.
+ */
+export const idleCostModel = (template: { readonly Resources: Readonly<Record<string, TemplateResource>> }): IdleCostModel => {
+  const resources = Object.values(template.Resources);
+  const ofType = (type: string) => resources.filter((resource) => resource.Type === type);
+  const keys = ofType('AWS::KMS::Key').length;
+  const secrets = ofType('AWS::SecretsManager::Secret').length;
+  const alarms = ofType('AWS::CloudWatch::Alarm');
+  const alarmMetricCount = alarms.reduce((total, alarm) => total + alarmMetrics(alarm.Properties ?? {}), 0);
+  const dashboards = ofType('AWS::CloudWatch::Dashboard').length;
+  const customMetrics = new Set(alarms.flatMap((alarm) => customMetricsOf(alarm.Properties ?? {}))).size;
+  const pollers = ofType('AWS::Lambda::EventSourceMapping').length;
+  const receives = pollers * IDLE_POLLERS_PER_QUEUE * IDLE_RECEIVES_PER_POLLER_MONTH;
+  const lines: IdleCostLine[] = [
+    {
+      item: 'KMS keys',
+      count: keys,
+      basis: `$${IDLE_PRICES.kmsKeyMonth.toFixed(2)} per key`,
+      monthly: keys * IDLE_PRICES.kmsKeyMonth,
+    },
+    {
+      item: 'Secrets Manager secrets',
+      count: secrets,
+      basis: `$${IDLE_PRICES.secretMonth.toFixed(2)} per secret`,
+      monthly: secrets * IDLE_PRICES.secretMonth,
+    },
+    {
+      item: 'CloudWatch alarms',
+      count: alarms.length,
+      basis: `${alarmMetricCount} metrics × $${IDLE_PRICES.alarmMetricMonth.toFixed(2)}`,
+      monthly: alarmMetricCount * IDLE_PRICES.alarmMetricMonth,
+    },
+    {
+      item: 'CloudWatch dashboard',
+      count: dashboards,
+      basis: `$${IDLE_PRICES.dashboardMonth.toFixed(2)} per dashboard`,
+      monthly: dashboards * IDLE_PRICES.dashboardMonth,
+    },
+    {
+      item: 'CloudWatch custom metrics',
+      count: customMetrics,
+      basis: `billed only in hours they are published: $0 idle ($${IDLE_PRICES.customMetricMonth.toFixed(2)} per metric in a month with traffic; ${customMetrics} read by the alarms, more on the dashboard)`,
+      monthly: 0,
+    },
+    {
+      item: 'Idle queue polling (Lambda SQS event sources)',
+      count: pollers,
+      basis: `${IDLE_POLLERS_PER_QUEUE} long-polls of 20 s per queue: ${(receives / 1e6).toFixed(2)} million empty receives`,
+      monthly: receives * IDLE_PRICES.sqsRequest,
+    },
+  ].map((line) => ({ ...line, monthly: round(line.monthly) }));
+  const totalMonthly = round(lines.reduce((total, line) => total + line.monthly, 0));
+  return {
+    pricesAsOf: IDLE_PRICES_AS_OF,
+    prices: IDLE_PRICES,
+    lines,
+    totalMonthly,
+    totalMonthlyAfterKeyRotations: round(totalMonthly + 2 * keys * IDLE_PRICES.kmsKeyMonth),
+    freeWhileIdle: Object.fromEntries(FREE_WHILE_IDLE.map((type) => [type, ofType(type).length]).filter(([, n]) => n !== 0)),
+  };
+};

@@ -2,9 +2,11 @@ import type { BundleResult } from './bundles.ts';
 import { SIZE_TARGET_BYTES } from './bundles.ts';
 import type { BurstResult } from './burst.ts';
 import type { ConsumerThroughput } from './consumers.ts';
-import type { CostModel } from './cost.ts';
+import type { CostModel, IdleCostModel } from './cost.ts';
+import { renderIdleCost } from './idle.ts';
 import type { IngestOverheadResult } from './ingest-overhead.ts';
 import type { Machine } from './machine.ts';
+import { renderSourceMapCost, type SourceMapCost } from './source-maps.ts';
 import { type Summary, summarise } from './stats.ts';
 
 export interface Target {
@@ -23,7 +25,19 @@ export interface BenchResults {
   readonly burst: BurstResult;
   readonly consumers: readonly ConsumerThroughput[];
   readonly cost: CostModel;
+  /** Source maps at cold start (section 7); absent from results written before it existed. */
+  readonly sourceMaps?: SourceMapCost;
+  /** The idle monthly cost of a deployed stack (section 6). */
+  readonly idleCost?: IdleCostModel;
 }
+
+/** SPEC §9: the idle monthly cost of a deployed stack is stated (a figure, not a limit). */
+export const idleCostTarget = (idle: IdleCostModel): Target => ({
+  name: 'Idle monthly cost of a deployed stack, counted on the synthesised template',
+  target: 'stated',
+  measured: `$${idle.totalMonthly.toFixed(2)} a month (${idle.pricesAsOf})`,
+  met: Number.isFinite(idle.totalMonthly),
+});
 
 const INGEST_ENTRY = 'functions/ingest/handler.ts';
 
@@ -178,7 +192,7 @@ export const renderReport = (results: BenchResults): string => {
   push(
     '## 2. Bundles as CDK builds them',
     '',
-    'esbuild with the options of `lib/constructs/relay-function.ts` (bundle, minify, ESM, node22, `mainFields: [module, main]`, the `createRequire` banner, no externals) on every Lambda entry under `functions/`. 1 KB = 1,000 bytes.',
+    'esbuild with the options of `lib/constructs/relay-function.ts` (bundle, minify, ESM, node24, `mainFields: [module, main]`, the `createRequire` banner, no externals) on every Lambda entry under `functions/`. 1 KB = 1,000 bytes.',
     ...(bundles.constructMismatches.length > 0 ? ['', `**Warning**: ${bundles.constructMismatches.join('; ')}.`] : []),
     '',
     '| Lambda entry | Bundle |',
@@ -289,6 +303,8 @@ export const renderReport = (results: BenchResults): string => {
       .map(([channel, perMillion]) => `${dollars(perMillion)} (${channel})`)
       .join(', ')} per million.`,
     '',
+    ...(results.idleCost ? renderIdleCost(results.idleCost) : []),
+    ...(results.sourceMaps ? renderSourceMapCost(results.sourceMaps) : []),
     '## Reproduce',
     '',
     '```sh',

@@ -4,9 +4,11 @@ import { measureBundles } from './bundles.ts';
 import { measureBurst } from './burst.ts';
 import { measureConsumers } from './consumers.ts';
 import { costModel } from './cost.ts';
+import { measureIdleCost } from './idle.ts';
 import { measureIngestOverhead } from './ingest-overhead.ts';
 import { describeMachine } from './machine.ts';
-import { type BenchResults, judgeTargets, renderReport } from './report.ts';
+import { type BenchResults, idleCostTarget, judgeTargets, renderReport } from './report.ts';
+import { measureSourceMapCost } from './source-maps.ts';
 
 /**
  * `npm run bench`: every benchmark of SPEC §9 and the cost model, one after
@@ -40,15 +42,20 @@ const main = async () => {
     })),
   });
 
+  const sourceMaps = await step('source maps at cold start', () => measureSourceMapCost());
+  const idleCost = await step('idle cost from the synthesised template', async () => measureIdleCost());
+
   const results: BenchResults = {
     machine,
     durationSeconds: (Date.now() - started) / 1000,
-    targets: judgeTargets(ingest, bundles, burst),
+    targets: [...judgeTargets(ingest, bundles, burst), idleCostTarget(idleCost)],
     ingest,
     bundles,
     burst,
     consumers,
     cost,
+    sourceMaps,
+    idleCost,
   };
   const folder = import.meta.dirname;
   writeFileSync(join(folder, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
