@@ -1,4 +1,4 @@
-import { Annotations, CfnOutput, Duration, Stack, type StackProps, Token } from 'aws-cdk-lib';
+import { Annotations, CfnOutput, Duration, Stack, type StackProps, Tags, Token } from 'aws-cdk-lib';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { BEFORE_MESSAGE_PATH } from '../functions/before-message/before-message-webhook.ts';
@@ -16,6 +16,7 @@ import { PUSH_FEEDBACK_EVENT_ATTRIBUTES, PushFeedback } from './constructs/push-
 import { RelayTables } from './constructs/relay-tables.ts';
 import { SesFeedback } from './constructs/ses-feedback.ts';
 import { loadPolicyForSynth } from './policy-file.ts';
+import { WEBHOOK_URL_TAG } from './stack-tags.ts';
 
 export interface RelayStackProps extends StackProps {
   /**
@@ -173,6 +174,9 @@ export class RelayStack extends Stack {
           });
     // With a custom domain, every URL to paste is on it: the API's own host changes when the API is replaced.
     const publicUrl = (path: string, apiUrl: string): string => (this.customDomain ? `${this.customDomain.url}${path}` : apiUrl);
+
+    // `npm run send -- --stack <name>` finds the URL here, beside the credentials it reads anyway.
+    Tags.of(this.ingestApi.webhookSecret).add(WEBHOOK_URL_TAG, publicUrl('', this.ingestApi.httpApi.apiEndpoint));
 
     const monitoredChannel = (channel: Channel): MonitoredQueue => ({
       name: channel,

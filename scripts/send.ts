@@ -5,7 +5,9 @@ import { parseArgs } from 'node:util';
 import { encodeBasicAuth } from '../functions/shared/basic-auth.ts';
 import { CHANNEL_ROUTES, CHANNEL_TRIGGERS, type Channel } from '../functions/shared/channels.ts';
 import { LOCAL_DEFAULTS } from '../lib/local/local-defaults.ts';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { consoleIo, parseOnePositional, type ScriptIo, UsageError } from './script-io.ts';
+import { findStackWebhook, type StackWebhook } from './stack-webhook.ts';
 
 export { UsageError };
 
@@ -33,8 +35,11 @@ with Basic Auth, and prints the status and the answer. Exits 1 unless the answer
 <sample>: ${sampleNames(dir).join(', ')}
           (or the path of a JSON file holding a CometChat webhook body)
 
+  --stack <name>       a deployed relay, by stack name (e.g. cometchat-relay-staging): its webhook
+                       URL and credentials are read from its webhook secret (Secrets Manager)
+  --region <region>    the stack's region (default: AWS_REGION or the profile's)
   --url <url>          the relay's webhook base URL: the deployed API's URL, or the local relay
-                       (default http://127.0.0.1:${LOCAL_DEFAULTS.port}, or PORT)
+                       (default: the stack's with --stack, else http://127.0.0.1:${LOCAL_DEFAULTS.port}, or PORT)
   --user <name>        webhook username (default WEBHOOK_USERNAME, else the local default)
   --password <secret>  webhook password (default WEBHOOK_PASSWORD, else the local default)
   --uid <uid>          send it to this recipient instead of the sample's (data.to.uid)
@@ -42,6 +47,7 @@ with Basic Auth, and prints the status and the answer. Exits 1 unless the answer
 
 Examples:
   npm run send -- push-chat
+  npm run send -- sms-one-on-one --stack cometchat-relay-staging --region eu-west-1
   npm run send -- email-one-on-one --uid andrew --url https://abc123.execute-api.eu-west-1.amazonaws.com --user cometchat --password "$PASSWORD"
 `;
 
@@ -54,7 +60,27 @@ export interface SendOptions {
   readonly password: string;
   /** Where the body came from, for the output. */
   readonly source: string;
+  /** A deployed stack whose URL and credentials fill in what was not given on the command line. */
+  readonly stack?: { readonly name: string; readonly region?: string | undefined; readonly given: GivenFlags };
 }
+
+/** Which of the stack's values the command line overrides. */
+interface GivenFlags {
+  readonly url: boolean;
+  readonly user: boolean;
+  readonly password: boolean;
+}
+
+/** Fills in the URL and credentials of `options.stack` that the command line did not give. */
+export const withStackWebhook = (options: SendOptions, webhook: StackWebhook): SendOptions => {
+  const given = options.stack?.given ?? { url: true, user: true, password: true };
+  return {
+    ...options,
+    url: given.url ? options.url : webhook.url.replace(/\/+$/, ''),
+    user: given.user ? options.user : webhook.username,
+    password: given.password ? options.password : webhook.password,
+  };
+};
 
 const CHANNEL_OF_TRIGGER: ReadonlyMap<string, Channel> = new Map(
   Object.entries(CHANNEL_TRIGGERS).map(([channel, trigger]) => [trigger, channel as Channel]),
@@ -91,6 +117,7 @@ export const parseSendArgs = (
     throw new UsageError(`${file} does not hold a JSON object.`);
   const body = payload as Record<string, unknown>;
   if (values.uid !== undefined) setRecipient(body, values.uid);
+  if (values.region !== undefined && values.stack === undefined) throw new UsageError('--region goes with --stack.');
   let url: string;
   try {
     url = new URL(values.url ?? `http://127.0.0.1:${env.PORT || LOCAL_DEFAULTS.port}`).toString().replace(/\/+$/, '');
@@ -104,6 +131,15 @@ export const parseSendArgs = (
     user: values.user ?? env.WEBHOOK_USERNAME ?? LOCAL_DEFAULTS.webhookUsername,
     password: values.password ?? env.WEBHOOK_PASSWORD ?? LOCAL_DEFAULTS.webhookPassword,
     source: file,
+    ...(values.stack === undefined
+      ? {}
+      : {
+          stack: {
+            name: values.stack,
+            region: values.region,
+            given: { url: values.url !== undefined, user: values.user !== undefined, password: values.password !== undefined },
+          },
+        }),
   };
 };
 
@@ -117,6 +153,8 @@ const parseSendFlags = (argv: readonly string[]) =>
       user: { type: 'string' },
       password: { type: 'string' },
       uid: { type: 'string' },
+      stack: { type: 'string' },
+      region: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -153,6 +191,8 @@ export const runSend = async (
   argv: readonly string[],
   io: ScriptIo = consoleIo,
   env: NodeJS.ProcessEnv = process.env,
+  findWebhook: (stack: string, region: string | undefined) => Promise<StackWebhook> = (stack, region) =>
+    findStackWebhook(stack, new SecretsManagerClient({ maxAttempts: 3, ...(region ? { region } : {}) })),
 ): Promise<number> => {
   let options: SendOptions | 'help';
   try {
@@ -165,6 +205,16 @@ export const runSend = async (
   if (options === 'help') {
     io.out(sendUsage());
     return 0;
+  }
+  const { stack } = options;
+  if (stack) {
+    try {
+      options = withStackWebhook(options, await findWebhook(stack.name, stack.region));
+    } catch (error) {
+      // No secret found is the user's to fix (2); an AWS error (no credentials, access denied) is a failure (1).
+      io.err(`Could not read the webhook of stack ${stack.name}: ${error instanceof Error ? error.message : String(error)}`);
+      return error instanceof UsageError ? 2 : 1;
+    }
   }
   let result: SendResult;
   try {

@@ -62,6 +62,12 @@ describe('custom domain', () => {
     template.hasOutput('CustomDomainTarget', { Value: { 'Fn::GetAtt': [domainId, 'RegionalDomainName'] } });
   });
 
+  it('tags the webhook secret with the base URL on the domain, for `npm run send -- --stack`', () => {
+    template.hasResourceProperties('AWS::SecretsManager::Secret', {
+      Tags: Match.arrayWith([{ Key: 'cometchat-relay:webhook-url', Value: 'https://relay.example.com' }]),
+    });
+  });
+
   it('passes the AWS Solutions checks', () => {
     const report = new AwsSolutionsChecks().validateScope(stack);
     expect(report.violations.map((v) => v.ruleName)).toEqual([]);
@@ -89,6 +95,14 @@ describe('custom domain', () => {
 
     plain.resourceCountIs('AWS::ApiGatewayV2::DomainName', 0);
     plain.hasOutput('PushWebhookUrl', { Value: { 'Fn::Join': Match.anyValue() } });
+    plain.hasResourceProperties('AWS::SecretsManager::Secret', {
+      Tags: Match.arrayWith([
+        {
+          Key: 'cometchat-relay:webhook-url',
+          Value: { 'Fn::GetAtt': [Match.stringLikeRegexp('^IngestApiHttpApi'), 'ApiEndpoint'] },
+        },
+      ]),
+    });
   });
 
   it('refuses a certificate of another region than the stack’s (HTTP APIs take regional certificates)', () => {
