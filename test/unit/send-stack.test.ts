@@ -6,10 +6,7 @@ import { findStackWebhook, type SecretsClient } from '../../scripts/stack-webhoo
 const WEBHOOK = { url: 'https://relay-staging.example.com', username: 'cometchatrelay', password: 'secret-password-40' };
 
 /** A Secrets Manager answering from a list of secrets, one page of `pageSize` at a time (a unit test of one module). */
-const secretsManager = (
-  secrets: ReadonlyArray<{ arn: string; tags: Record<string, string>; value: string }>,
-  pageSize = 1,
-): SecretsClient & { calls: string[] } => {
+const secretsManager = (secrets: readonly FakeSecret[], pageSize = 1): SecretsClient & { calls: string[] } => {
   const calls: string[] = [];
   const send = async (command: unknown) => {
     if (command instanceof ListSecretsCommand) {
@@ -35,8 +32,10 @@ const secretsManager = (
   return { send: send as SecretsClient['send'], calls };
 };
 
-const stackTag = (stack: string) => ({ 'aws:cloudformation:stack-name': stack });
-const SECRETS = [
+type FakeSecret = { readonly arn: string; readonly tags: Record<string, string>; readonly value: string };
+
+const stackTag = (stack: string): Record<string, string> => ({ 'aws:cloudformation:stack-name': stack });
+const SECRETS: readonly FakeSecret[] = [
   { arn: 'arn:aws:secretsmanager:eu-west-1:1:secret:admin', tags: stackTag('cometchat-relay-staging'), value: '{"token":"t"}' },
   {
     arn: 'arn:aws:secretsmanager:eu-west-1:1:secret:prod-webhook',
@@ -68,7 +67,7 @@ describe('npm run send -- --stack', () => {
     await expect(findStackWebhook('cometchat-relay-dev', secretsManager(SECRETS))).rejects.toThrow(
       /No webhook secret of a stack named "cometchat-relay-dev" in this region: check --stack .* and --region/,
     );
-    const broken = [{ ...SECRETS[3], value: 'not json' } as (typeof SECRETS)[number]];
+    const broken = [{ ...(SECRETS[3] as FakeSecret), value: 'not json' }];
     await expect(findStackWebhook('cometchat-relay-staging', secretsManager(broken))).rejects.toThrow(
       /holds no "username" and "password"/,
     );
