@@ -24,6 +24,8 @@ const INGEST_ENV = {
 
 export interface SourceMapCost {
   readonly runs: number;
+  /** The Node.js that ran the processes (the bench's own): Lambda runs Node.js 24. */
+  readonly node: string;
   /** The ingest bundle and its map, as RelayFunction builds them (`sourceMap: true`, `sourcesContent: false`). */
   readonly bundleBytes: number;
   readonly mapBytes: number;
@@ -84,6 +86,7 @@ export const measureSourceMapCost = async ({ runs = 30 } = {}): Promise<SourceMa
     const importOn = summarise(on.map((sample) => sample.importMs));
     return {
       runs,
+      node: process.version,
       bundleBytes: statSync(outfile).size,
       mapBytes: statSync(`${outfile}.map`).size,
       importOff,
@@ -104,7 +107,7 @@ const ms = (summary: Summary, digits = 1) =>
 export const renderSourceMapCost = (cost: SourceMapCost): string[] => [
   '## 7. What source maps cost at cold start',
   '',
-  `Every function ships its source map (\`index.mjs.map\`, mappings only: ${(cost.mapBytes / 1000).toFixed(1)} KB beside the ${(cost.bundleBytes / 1000).toFixed(1)} KB ingest bundle) and runs with \`NODE_OPTIONS=--enable-source-maps\`, so that a stack trace in the logs names the TypeScript file and line. The ingest bundle, imported in fresh \`node\` processes (${cost.runs} of each, interleaved), without and with source maps:`,
+  `Every function ships its source map (\`index.mjs.map\`, mappings only: ${(cost.mapBytes / 1000).toFixed(1)} KB beside the ${(cost.bundleBytes / 1000).toFixed(1)} KB ingest bundle) and runs with \`NODE_OPTIONS=--enable-source-maps\`, so that a stack trace in the logs names the TypeScript file and line. The ingest bundle, imported in fresh \`node\` ${cost.node} processes (${cost.runs} of each, interleaved; Lambda runs Node.js 24), without and with source maps:`,
   '',
   '| | import() | formatting the first stack trace through the bundle |',
   '| --- | --- | --- |',
