@@ -10,6 +10,7 @@ import {
   checkPlatformApplicationArns,
   configuredApplicationArns,
   endpointArnPattern,
+  nagResource,
   type PlatformApplicationArns,
 } from './platform-arns.ts';
 
@@ -132,7 +133,7 @@ export class PushFeedback extends Construct {
     consumer.node.addDependency(endpointPolicy);
     Validations.of(endpointPolicy).acknowledge(
       ...endpointPatterns.map((pattern) => ({
-        id: `AwsSolutions-IAM5[Resource::${pattern}]`,
+        id: `AwsSolutions-IAM5[Resource::${nagResource(pattern)}]`,
         reason:
           'SNS generates each platform endpoint id when a device registers, so the endpoints cannot be named in advance; ' +
           'the wildcard covers only endpoints under one configured platform application, and only to read their state.',
