@@ -78,7 +78,7 @@ export const startSecretsEmulator = async ({
     if (!secret) throw notFound();
     return secret;
   };
-  const valueOf = (input: Record<string, unknown>): string => {
+  const secretStringOf = (input: Record<string, unknown>): string => {
     if (typeof input.SecretString !== 'string' || input.SecretString === '') {
       throw new SecretsError('InvalidParameterException', 'You must provide either SecretString or SecretBinary.');
     }
@@ -95,7 +95,7 @@ export const startSecretsEmulator = async ({
       const secret: StoredSecret = {
         name,
         arn: `arn:aws:secretsmanager:${region}:${ACCOUNT}:secret:${name}-${randomBytes(3).toString('hex')}`,
-        value: valueOf(input),
+        value: secretStringOf(input),
         versionId: randomUUID(),
         createdAt: Date.now() / 1000,
       };
@@ -105,7 +105,7 @@ export const startSecretsEmulator = async ({
     },
     PutSecretValue: (input) => {
       const secret = find(input.SecretId);
-      const updated = { ...secret, value: valueOf(input), versionId: randomUUID() };
+      const updated = { ...secret, value: secretStringOf(input), versionId: randomUUID() };
       secrets.set(secret.name, updated);
       save();
       return { ARN: updated.arn, Name: updated.name, VersionId: updated.versionId, VersionStages: ['AWSCURRENT'] };
