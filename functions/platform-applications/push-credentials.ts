@@ -77,7 +77,7 @@ export const ServiceAccountSchema = z.looseObject(
       .pipe(z.email({ error: '"client_email" must be the service account\'s email address' })),
     private_key: z
       .string({ error: '"private_key" is missing: the file is not a service-account key' })
-      .refine(isPemPrivateKey, { error: '"private_key" must be a PEM private key (BEGIN PRIVATE KEY) that parses' }),
+      .refine(isPemPrivateKey, { error: '"private_key" must be a PEM private key in PKCS#8 form that parses, as Google issues it' }),
   },
   { error: `must be a JSON object: the service-account key from ${SERVICE_ACCOUNT_HINT}` },
 );
