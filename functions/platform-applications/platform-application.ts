@@ -36,11 +36,6 @@ export const PlatformApplicationPropertiesSchema = z.object({
   DeliveryStatusRoleArn: z.string().min(1),
   /** Percentage of successful deliveries logged (failures are always logged). */
   SuccessFeedbackSampleRate: z.string().regex(/^(100|[1-9]?\d)$/),
-  /**
-   * Anything that changes when the secret is rotated through the stack (for
-   * example its version): a change runs an update, which re-reads the secret.
-   */
-  CredentialsVersion: z.string().optional(),
 });
 export type PlatformApplicationProperties = z.infer<typeof PlatformApplicationPropertiesSchema>;
 

@@ -151,5 +151,5 @@ export const credentialAttributes = (platform: Platform, secretText: string): Cr
 /** What SNS reports (or what a library quotes) with anything that looks like key material removed. */
 export const withoutKeyMaterial = (text: string): string =>
   text
-    .replace(/-----BEGIN [A-Z ]+-----[\s\S]*?(-----END [A-Z ]+-----|$)/g, '[key removed]')
+    .replace(/-----BEGIN [A-Z ]+-----[\s\S]*?(-----END [A-Z ]+-----\r?\n?|$)/g, '[key removed]')
     .replace(/[A-Za-z0-9+/=\\]{64,}/g, '[removed]');
