@@ -143,7 +143,7 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
         visibilityTimeoutSeconds: options.visibilityTimeoutSeconds ?? LOCAL_DEFAULTS.visibilityTimeoutSeconds,
       }),
       createTables({ dynamodb: dynamodbClient, prefix }),
-      createLocalPlatformApplications({ sns, secrets, prefix }),
+      createLocalPlatformApplications({ sns, secrets, topics, prefix }),
       startEventRecorder({ sns: topics, sqs, prefix }),
     ]);
     cleanups.push(() => events.stop());

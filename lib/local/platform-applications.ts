@@ -1,5 +1,6 @@
 import { CreateSecretCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import type { SNSClient } from '@aws-sdk/client-sns';
+import { CreateTopicCommand, type SNSClient } from '@aws-sdk/client-sns';
+import { feedbackQueueName } from '../../functions/feedback/feedback-sources.ts';
 import type { CloudFormationCustomResourceCreateEvent } from 'aws-lambda';
 import {
   createPlatformApplicationHandler,
@@ -21,8 +22,11 @@ export interface LocalPlatformApplicationsOptions {
   readonly sns: SNSClient;
   readonly secrets: SecretsManagerClient;
   readonly prefix: string;
-  /** The push feedback topic the applications' endpoint events go to (empty: none). */
-  readonly eventTopicArn?: string;
+  /**
+   * SNS topics (fauxqs): the applications' endpoint events go to the push feedback topic `<prefix>-push-feedback`,
+   * which the local feedback loop subscribes to (CreateTopic answers the same ARN to both). Absent: no events.
+   */
+  readonly topics?: SNSClient;
 }
 
 /**
@@ -38,8 +42,11 @@ export const createLocalPlatformApplications = async ({
   sns,
   secrets,
   prefix,
-  eventTopicArn = '',
+  topics,
 }: LocalPlatformApplicationsOptions): Promise<Record<Platform, string>> => {
+  const eventTopicArn = topics
+    ? ((await topics.send(new CreateTopicCommand({ Name: feedbackQueueName(prefix, 'push') }))).TopicArn ?? '')
+    : '';
   const onEvent = createPlatformApplicationHandler({ sns, secrets });
   const entries = await Promise.all(
     PLATFORMS.map(async (platform) => {

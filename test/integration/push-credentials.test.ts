@@ -3,7 +3,12 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { ListEndpointsByPlatformApplicationCommand, PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import {
+  GetPlatformApplicationAttributesCommand,
+  ListEndpointsByPlatformApplicationCommand,
+  PublishCommand,
+  SNSClient,
+} from '@aws-sdk/client-sns';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { localClientConfig } from '../../lib/local/local-aws.ts';
 import { type LocalStack, startLocalStack } from '../../lib/local/local-stack.ts';
@@ -100,5 +105,13 @@ describe('npm run push-credentials --local', () => {
 
     expect(result.code).toBe(2);
     expect(await secretText(`${prefix}/push/fcm`)).toBe(before);
+  });
+});
+
+describe('local platform applications', () => {
+  it("point their endpoint events at the local push feedback topic, as the stack's do", async () => {
+    const { Attributes = {} } = await sns.send(new GetPlatformApplicationAttributesCommand({ PlatformApplicationArn: stack.platformApplications.apns }));
+    expect(Attributes.EventEndpointUpdated).toBe(stack.feedback.topicArns.push);
+    expect(Attributes.EventDeliveryFailure).toBe(stack.feedback.topicArns.push);
   });
 });
