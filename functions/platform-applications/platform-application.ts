@@ -42,7 +42,32 @@ export type PlatformApplicationProperties = z.infer<typeof PlatformApplicationPr
 export interface PlatformApplicationDeps {
   readonly sns: SNSClient;
   readonly secrets: SecretsManagerClient;
+  /** Waits between attempts while a new delivery-status role propagates (default: a real timer). */
+  readonly pause?: (milliseconds: number) => Promise<void>;
 }
+
+/**
+ * IAM is eventually consistent: in the first seconds after the stack creates
+ * the delivery-status role, SNS may refuse it as a feedback role. Those
+ * refusals are retried (8 attempts, 5 s apart, inside the function's timeout);
+ * any other refusal fails at once.
+ */
+export const ROLE_PROPAGATION_ATTEMPTS = 8;
+const ROLE_PROPAGATION_DELAY_MS = 5000;
+const isRolePropagation = (error: unknown): boolean =>
+  error instanceof Error && error.name === 'InvalidParameterException' && /FeedbackRoleArn|\brole\b/i.test(error.message);
+
+const whileRolePropagates = async <T>(pause: PlatformApplicationDeps['pause'], call: () => Promise<T>): Promise<T> => {
+  const wait = pause ?? ((milliseconds: number) => new Promise<void>((resolve) => setTimeout(resolve, milliseconds)));
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await call();
+    } catch (error) {
+      if (attempt >= ROLE_PROPAGATION_ATTEMPTS || !isRolePropagation(error)) throw error;
+      await wait(ROLE_PROPAGATION_DELAY_MS);
+    }
+  }
+};
 
 /** The application could not be created, updated or deleted: the message goes to the CloudFormation event as is. */
 export class PlatformApplicationError extends Error {
@@ -107,17 +132,19 @@ const snsRefusal = (verb: string, name: string, error: unknown): PlatformApplica
 
 /** Creates the application (SNS answers the existing one's ARN when it already exists with these attributes). */
 export const createPlatformApplication = async (
-  { sns, secrets }: PlatformApplicationDeps,
+  { sns, secrets, pause }: PlatformApplicationDeps,
   properties: PlatformApplicationProperties,
 ): Promise<string> => {
   const credentials = await readCredentialAttributes(secrets, properties.CredentialsSecretId, properties.RelayPlatform);
   try {
-    const { PlatformApplicationArn } = await sns.send(
-      new CreatePlatformApplicationCommand({
-        Name: properties.Name,
-        Platform: properties.Platform,
-        Attributes: applicationAttributes(properties, credentials),
-      }),
+    const { PlatformApplicationArn } = await whileRolePropagates(pause, () =>
+      sns.send(
+        new CreatePlatformApplicationCommand({
+          Name: properties.Name,
+          Platform: properties.Platform,
+          Attributes: applicationAttributes(properties, credentials),
+        }),
+      ),
     );
     if (!PlatformApplicationArn) throw new PlatformApplicationError(`SNS created ${properties.Name} but answered no ARN`);
     return PlatformApplicationArn;
@@ -132,12 +159,12 @@ export const createPlatformApplication = async (
  * (rotation), the feedback topic, logging. Its endpoints stay as they are.
  */
 export const updatePlatformApplication = async (
-  { sns, secrets }: PlatformApplicationDeps,
+  { sns, secrets, pause }: PlatformApplicationDeps,
   applicationArn: string,
   properties: PlatformApplicationProperties,
 ): Promise<void> => {
   const credentials = await readCredentialAttributes(secrets, properties.CredentialsSecretId, properties.RelayPlatform);
-  await setApplicationAttributes(sns, applicationArn, properties.Name, applicationAttributes(properties, credentials));
+  await setApplicationAttributes(sns, applicationArn, properties.Name, applicationAttributes(properties, credentials), pause);
 };
 
 /** SetPlatformApplicationAttributes with SNS's refusal made readable. */
@@ -146,9 +173,12 @@ export const setApplicationAttributes = async (
   applicationArn: string,
   name: string,
   attributes: Readonly<Record<string, string>>,
+  pause?: PlatformApplicationDeps['pause'],
 ): Promise<void> => {
   try {
-    await sns.send(new SetPlatformApplicationAttributesCommand({ PlatformApplicationArn: applicationArn, Attributes: { ...attributes } }));
+    await whileRolePropagates(pause, () =>
+      sns.send(new SetPlatformApplicationAttributesCommand({ PlatformApplicationArn: applicationArn, Attributes: { ...attributes } })),
+    );
   } catch (error) {
     throw snsRefusal('update', name, error);
   }

@@ -158,7 +158,8 @@ export class PlatformApplications extends Construct {
         "cometchat-relay platform applications: the stack's own platform applications, the push credential secrets, pass the delivery-status role to SNS, its own logs",
       entry: PLATFORM_APPLICATION_ENTRY,
       memorySize: 256,
-      timeout: Duration.minutes(1),
+      // Room for the retries while a new delivery-status role propagates (ROLE_PROPAGATION_ATTEMPTS).
+      timeout: Duration.minutes(2),
       logRetention,
       environment: {},
     });
