@@ -77,6 +77,7 @@ Emulators (point the AWS CLI or SDK here, region us-east-1, any credentials):
   DynamoDB            ${stack.endpoints.dynamodb}
   SES v2              ${stack.endpoints.ses}
   SNS push and SMS    ${stack.endpoints.sns}
+  Secrets Manager     ${stack.endpoints.secretsmanager}   (push credentials: npm run push-credentials -- <platform> ... --local)
 
 Data is kept in ${dataDir} (delete it to start fresh). Ctrl-C stops everything.`);
 

@@ -120,6 +120,47 @@ const PlatformApplicationArnsSchema = z
     }
   });
 
+/** A Secrets Manager secret name (letters, digits and /_+=.@-) or ARN. */
+const SECRET_NAME = /^[A-Za-z0-9/_+=.@-]{1,512}$/;
+const SECRET_ARN = /^arn:(aws|aws-cn|aws-us-gov):secretsmanager:[a-z]{2}(?:-[a-z]+)+-\d:\d{12}:secret:[A-Za-z0-9/_+=.@-]{1,512}$/;
+
+const pushCredentialSecret = (platform: Platform) =>
+  optionalText(
+    z
+      .string({ error: `must be the name or ARN of the Secrets Manager secret with the ${platform} credentials, such as "relay/${platform}"` })
+      .trim()
+      .refine((secret) => SECRET_ARN.test(secret) || (!secret.startsWith('arn:') && SECRET_NAME.test(secret)), {
+        error:
+          `must be a Secrets Manager secret name (letters, digits and /_+=.@-) or secret ARN, such as "relay/${platform}": ` +
+          `the name "npm run push-credentials -- ${platform} ..." prints`,
+      }),
+  );
+
+/** The secret of each platform whose SNS platform application the stack creates (README: Push credentials). */
+const PushCredentialsSchema = z.strictObject(
+  Object.fromEntries(PLATFORMS.map((platform) => [platform, pushCredentialSecret(platform)])) as {
+    [P in Platform]: ReturnType<typeof pushCredentialSecret>;
+  },
+  {
+    error: `must be an object of Secrets Manager secret names by platform (${PLATFORMS.join(', ')}), such as {"fcm": "relay/fcm"}`,
+  },
+);
+
+/** Default percentage of successful push deliveries SNS logs for the stack's own platform applications. */
+export const DEFAULT_PUSH_SUCCESS_SAMPLE_RATE = 10;
+
+/** A platform takes an existing application or credentials for one the stack creates, never both. */
+const pushCredentialConflicts = (config: { platformApplicationArns: object; pushCredentials: object }): string[] =>
+  PLATFORMS.flatMap((platform) =>
+    (config.platformApplicationArns as Record<string, unknown>)[platform] !== undefined &&
+    (config.pushCredentials as Record<string, unknown>)[platform] !== undefined
+      ? [
+          `pushCredentials.${platform}: ${platform} also has platformApplicationArns.${platform}: a platform takes an existing ` +
+            'platform application ARN or credentials for the stack to create one, not both; remove one of them',
+        ]
+      : [],
+  );
+
 /** SMS sender id: 1-11 letters and digits, at least one letter (what SNS and the carriers accept). */
 export const SMS_SENDER_ID = /^(?=.*[A-Za-z])[A-Za-z0-9]{1,11}$/;
 /** E.164: a plus sign, a country code that does not start with 0, at most 15 digits in all. */
@@ -413,6 +454,19 @@ export const RelayConfigSchema = z.strictObject({
    * certificate/key). A platform without one cannot register devices.
    */
   platformApplicationArns: PlatformApplicationArnsSchema.prefault({}),
+  /**
+   * Push credentials as code: for each platform, the Secrets Manager secret (name or ARN) with its credentials
+   * (`npm run push-credentials`). The stack creates that platform's SNS platform application from it, wired to
+   * the push feedback topic. A platform given here must not also be in platformApplicationArns.
+   */
+  pushCredentials: PushCredentialsSchema.prefault({}),
+  /** Percentage (0 to 100) of successful deliveries the stack's own platform applications log; failures are always logged. */
+  pushSuccessSampleRate: wholeNumber(
+    z
+      .int({ error: `must be a whole percentage from 0 to 100, for example ${DEFAULT_PUSH_SUCCESS_SAMPLE_RATE}` })
+      .min(0, { error: 'must be at least 0 (log no successful delivery)' })
+      .max(100, { error: 'must be at most 100 (log every successful delivery)' }),
+  ).default(DEFAULT_PUSH_SUCCESS_SAMPLE_RATE),
   /** Verified SES identity (address, or an address at a verified domain) that emails are sent from; without it every email goes to the DLQ. */
   senderEmail: optionalText(
     z
@@ -512,6 +566,7 @@ const KNOWN_KEYS = Object.keys(RelayConfigSchema.shape);
 /** The keys of the settings that are objects themselves, as `-c cometchat-relay.<key>.<sub>=value` may set them. */
 const NESTED_KEYS: Readonly<Record<string, readonly string[]>> = {
   platformApplicationArns: Object.keys(PlatformApplicationArnsSchema.shape),
+  pushCredentials: Object.keys(PushCredentialsSchema.shape),
   sms: Object.keys(SmsSchema.shape),
   maxConcurrency: Object.keys(MaxConcurrencySchema.shape),
   alarms: Object.keys(AlarmsSchema.shape),
@@ -551,6 +606,8 @@ export const parseConfig = (raw: unknown): RelayConfig => {
   }
   const result = CheckedRelayConfigSchema.safeParse(input);
   if (!result.success) throw new ConfigError(result.error.issues.flatMap(describeIssue));
+  const conflicts = pushCredentialConflicts(result.data);
+  if (conflicts.length > 0) throw new ConfigError(conflicts);
   return result.data;
 };
 

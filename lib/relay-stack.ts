@@ -11,6 +11,7 @@ import { FEEDBACK_MAX_MESSAGE_AGE, type FeedbackPipeline } from './constructs/fe
 import { CustomDomain, checkCertificateRegion } from './constructs/custom-domain.ts';
 import { IngestApi } from './constructs/ingest-api.ts';
 import { MessageEventsTopic } from './constructs/message-events-topic.ts';
+import { PlatformApplications, platformsWithCredentials, stackOwnedApplicationArns } from './constructs/platform-applications.ts';
 import { type MonitoredQueue, Observability } from './constructs/observability.ts';
 import { PUSH_FEEDBACK_EVENT_ATTRIBUTES, PushFeedback } from './constructs/push-feedback.ts';
 import { RelayTables } from './constructs/relay-tables.ts';
@@ -72,6 +73,8 @@ export class RelayStack extends Stack {
   readonly observability: Observability;
   /** The HTTP API's custom domain; undefined unless `domainName` is configured. */
   readonly customDomain: CustomDomain | undefined;
+  /** The SNS platform applications the stack creates from `pushCredentials`; undefined when none is configured. */
+  readonly platformApplications: PlatformApplications | undefined;
 
   constructor(scope: Construct, id: string, props: RelayStackProps = {}) {
     super(scope, id, {
@@ -101,8 +104,13 @@ export class RelayStack extends Stack {
       logRetention,
     });
 
+    // The applications the stack creates from pushCredentials are used exactly like configured ones.
+    const platformApplicationArns = {
+      ...config.platformApplicationArns,
+      ...stackOwnedApplicationArns(this, Stack.of(this).stackName, config.pushCredentials),
+    };
     const deliveries: Readonly<Record<Channel, ChannelDelivery>> = {
-      push: { channel: 'push', platformApplicationArns: config.platformApplicationArns },
+      push: { channel: 'push', platformApplicationArns },
       sms: { channel: 'sms', ...config.sms },
       email: { channel: 'email', senderEmail: config.senderEmail, configurationSetName: this.sesFeedback.configurationSetName },
       events: { channel: 'events', topic: this.messageEvents.topic },
@@ -125,10 +133,21 @@ export class RelayStack extends Stack {
       ? new PushFeedback(this, 'PushFeedback', {
           namePrefix: this.stackName,
           directoryTable: this.tables.directoryTable,
-          platformApplicationArns: config.platformApplicationArns,
+          platformApplicationArns,
           logRetention,
         })
       : undefined;
+
+    this.platformApplications =
+      platformsWithCredentials(config.pushCredentials).length > 0
+        ? new PlatformApplications(this, 'PlatformApplications', {
+            credentials: config.pushCredentials,
+            namePrefix: Stack.of(this).stackName,
+            ...(this.pushFeedback ? { eventTopic: this.pushFeedback.topic } : {}),
+            successFeedbackSampleRate: config.pushSuccessSampleRate,
+            logRetention,
+          })
+        : undefined;
 
     this.ingestApi = new IngestApi(this, 'IngestApi', {
       queues: {
@@ -157,9 +176,14 @@ export class RelayStack extends Stack {
     this.directoryApi = new DirectoryApi(this, 'DirectoryApi', {
       httpApi: this.ingestApi.httpApi,
       directoryTable: this.tables.directoryTable,
-      platformApplicationArns: config.platformApplicationArns,
+      platformApplicationArns,
       logRetention,
     });
+    if (this.platformApplications) {
+      // Devices register and pushes go out only once the applications exist.
+      this.directoryApi.directoryFunction.node.addDependency(this.platformApplications);
+      pipelines.push.consumer.node.addDependency(this.platformApplications);
+    }
 
     this.customDomain =
       config.domainName === undefined || config.certificateArn === undefined

@@ -21,6 +21,7 @@ import {
   checkPlatformApplicationArns,
   configuredApplicationArns,
   endpointArnPattern,
+  nagResource,
   type PlatformApplicationArns,
 } from './platform-arns.ts';
 import { RelayFunction } from './relay-function.ts';
@@ -276,7 +277,7 @@ export class ChannelPipeline extends ChannelQueue {
     // The consumer must not start polling before it may deliver.
     this.consumer.node.addDependency(policy);
     Validations.of(policy).acknowledge(
-      ...wildcardResources.map((resource) => ({ id: `AwsSolutions-IAM5[Resource::${resource}]`, reason })),
+      ...wildcardResources.map((resource) => ({ id: `AwsSolutions-IAM5[Resource::${nagResource(resource)}]`, reason })),
     );
   }
 }

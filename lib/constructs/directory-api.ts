@@ -13,6 +13,7 @@ import {
   checkPlatformApplicationArns,
   configuredApplicationArns,
   endpointArnPattern,
+  nagResource,
   type PlatformApplicationArns,
 } from './platform-arns.ts';
 import { RelayFunction } from './relay-function.ts';
@@ -173,7 +174,7 @@ export class DirectoryApi extends Construct {
       fn.node.addDependency(endpointPolicy);
       Validations.of(endpointPolicy).acknowledge(
         ...endpointPatterns.map((pattern) => ({
-          id: `AwsSolutions-IAM5[Resource::${pattern}]`,
+          id: `AwsSolutions-IAM5[Resource::${nagResource(pattern)}]`,
           reason:
             'SNS generates each platform endpoint id when a device registers, so the endpoints cannot be named in advance; ' +
             'the wildcard covers only endpoints under one configured platform application.',

@@ -1,3 +1,4 @@
+import { Token } from 'aws-cdk-lib';
 import { PLATFORMS, type Platform } from '../../functions/shared/ports/directory.ts';
 import { parsePlatformApplicationArn, SNS_PLATFORM_OF } from '../config.ts';
 
@@ -15,6 +16,11 @@ export const configuredApplicationArns = (arns: PlatformApplicationArns): string
  * only name them with a wildcard under their application.
  */
 export const endpointArnPattern = (applicationArn: string): string => {
+  // An application the stack creates has an ARN built from the deployment's partition, region and account
+  // (stackOwnedApplicationArn): the same shape with tokens, so its endpoints are named the same way.
+  if (Token.isUnresolved(applicationArn) && applicationArn.includes(':app/')) {
+    return `${applicationArn.replace(':app/', ':endpoint/')}/*`;
+  }
   const parts = parsePlatformApplicationArn(applicationArn);
   if (!parts) {
     throw new Error(
@@ -23,6 +29,13 @@ export const endpointArnPattern = (applicationArn: string): string => {
   }
   return `arn:${parts.partition}:sns:${parts.region}:${parts.account}:endpoint/${parts.platform}/${parts.name}/*`;
 };
+
+/**
+ * How cdk-nag names a policy resource in a finding id (`AwsSolutions-IAM5[Resource::<this>]`): the
+ * deployment's partition, region and account of a stack-owned application's endpoints read `<AWS::Region>`.
+ */
+export const nagResource = (pattern: string): string =>
+  pattern.replace(/\$\{Token\[AWS\.(Partition|Region|AccountId)\.\d+\]\}/g, '<AWS::$1>');
 
 const isPlatform = (value: string): value is Platform => (PLATFORMS as readonly string[]).includes(value);
 
@@ -33,7 +46,10 @@ export const checkPlatformApplicationArns = (owner: string, arns: PlatformApplic
     if (!isPlatform(platform))
       throw new Error(`${owner}: platformApplicationArns has an unknown platform ${JSON.stringify(platform)}`);
     const expected = SNS_PLATFORM_OF[platform];
-    if (parsePlatformApplicationArn(arn)?.platform !== expected) {
+    const platformOf = Token.isUnresolved(arn)
+      ? /:app\/([A-Z_]+)\//.exec(arn)?.[1]
+      : parsePlatformApplicationArn(arn)?.platform;
+    if (platformOf !== expected) {
       throw new Error(
         `${owner}: platformApplicationArns.${platform} must be an SNS platform application ARN ` +
           `arn:aws:sns:<region>:<account>:app/${expected}/<name>, got ${JSON.stringify(arn)}`,

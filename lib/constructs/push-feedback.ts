@@ -10,6 +10,7 @@ import {
   checkPlatformApplicationArns,
   configuredApplicationArns,
   endpointArnPattern,
+  nagResource,
   type PlatformApplicationArns,
 } from './platform-arns.ts';
 
@@ -53,10 +54,11 @@ export interface PushFeedbackProps {
  * the endpoint's live state and removes the devices that publish through a
  * disabled endpoint.
  *
- * The platform applications are the operator's, not the stack's: pointing
- * their event attributes at this topic is one documented command per
- * application (docs/feedback.md, output `PushFeedbackTopicArn`). The stack does
- * not set them through a custom resource: each attribute holds one topic, so
+ * The applications the stack creates from `pushCredentials`
+ * (PlatformApplications) point their events here themselves. Those configured
+ * by ARN are the operator's: pointing their event attributes at this topic is
+ * one documented command per application (docs/feedback.md, output
+ * `PushFeedbackTopicArn`). The stack does not change those: each attribute holds one topic, so
  * it would silently take the events away from whatever the operator already
  * sends them to, and it would put a provider function with AWS-managed
  * policies and its own runtime into every deployment for a one-time setting.
@@ -132,7 +134,7 @@ export class PushFeedback extends Construct {
     consumer.node.addDependency(endpointPolicy);
     Validations.of(endpointPolicy).acknowledge(
       ...endpointPatterns.map((pattern) => ({
-        id: `AwsSolutions-IAM5[Resource::${pattern}]`,
+        id: `AwsSolutions-IAM5[Resource::${nagResource(pattern)}]`,
         reason:
           'SNS generates each platform endpoint id when a device registers, so the endpoints cannot be named in advance; ' +
           'the wildcard covers only endpoints under one configured platform application, and only to read their state.',

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import * as sesModule from 'aws-ses-v2-local';
 import dynalite from 'dynalite';
 import { buildApp } from 'fauxqs';
+import { startSecretsEmulator } from './secrets-emulator.ts';
 import { startSnsEmulator } from './sns-emulator.ts';
 
 // aws-ses-v2-local is CommonJS with an `exports.default`: Node hands ESM the whole exports object.
@@ -20,6 +21,8 @@ export interface EmulatorEndpoints {
   readonly ses: string;
   /** The project's own SNS emulator: mobile push and SMS (its controls under `/_emulator/`). */
   readonly sns: string;
+  /** The project's own Secrets Manager emulator: the push credentials of the local platform applications. */
+  readonly secretsmanager: string;
 }
 
 export interface RunningEmulators {
@@ -58,6 +61,7 @@ export const startEmulators = async ({ dataDir, host = '127.0.0.1' }: StartEmula
   const ses = await sesServer({ host, port: 0 });
 
   const sns = await startSnsEmulator({ host, ...(dataDir ? { dataFile: join(dataDir, 'sns.json') } : {}) });
+  const secrets = await startSecretsEmulator({ host, ...(dataDir ? { dataFile: join(dataDir, 'secrets.json') } : {}) });
 
   const urlOf = (server: Server) => `http://${host}:${(server.address() as AddressInfo).port}`;
   let sqsStopped = false;
@@ -67,10 +71,10 @@ export const startEmulators = async ({ dataDir, host = '127.0.0.1' }: StartEmula
     await sqs.close();
   };
   return {
-    endpoints: { dynamodb: urlOf(dynamo), sqs: urlOf(sqs.server), ses: urlOf(ses), sns: sns.endpoint },
+    endpoints: { dynamodb: urlOf(dynamo), sqs: urlOf(sqs.server), ses: urlOf(ses), sns: sns.endpoint, secretsmanager: secrets.endpoint },
     stopSqs,
     async stop() {
-      await Promise.all([stopSqs(), closeServer(dynamo), closeServer(ses), sns.stop()]);
+      await Promise.all([stopSqs(), closeServer(dynamo), closeServer(ses), sns.stop(), secrets.stop()]);
     },
   };
 };

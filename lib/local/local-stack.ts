@@ -1,5 +1,6 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { type DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
@@ -33,7 +34,8 @@ import { type LambdaRoute, type LocalRoute, startLocalServer, writeJson } from '
 import { clearOutbox, type OutboxSources, readOutbox } from './outbox.ts';
 import { renderOutboxPage } from './outbox-page.ts';
 import { type SqsBatchHandler, type SqsPoller, startSqsPoller } from './sqs-poller.ts';
-import { createPlatformApplications, createTables, type LocalTableNames } from './tables.ts';
+import { createTables, type LocalTableNames } from './tables.ts';
+import { createLocalPlatformApplications } from './platform-applications.ts';
 import { snsEmulatorClient } from './sns-emulator-client.ts';
 import { LOCAL_DEFAULTS } from './local-defaults.ts';
 import { type LocalFeedback, startLocalFeedback } from './feedback.ts';
@@ -128,8 +130,10 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
     const topics = new SNSClient(localClientConfig(endpoints.sqs));
     const ses = new SESv2Client(localClientConfig(endpoints.ses));
     const ingestSqs = createIngestSqsClient(sqsConfig);
+    // The push credentials of the local platform applications (npm run push-credentials -- ... --local).
+    const secrets = new SecretsManagerClient(localClientConfig(endpoints.secretsmanager));
     cleanups.push(() => {
-      for (const client of [sqs, dynamodbClient, dynamodb, sns, topics, ses, ingestSqs]) client.destroy();
+      for (const client of [sqs, dynamodbClient, dynamodb, sns, topics, ses, ingestSqs, secrets]) client.destroy();
     });
 
     const [queues, tables, platformApplications, events] = await Promise.all([
@@ -139,7 +143,7 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
         visibilityTimeoutSeconds: options.visibilityTimeoutSeconds ?? LOCAL_DEFAULTS.visibilityTimeoutSeconds,
       }),
       createTables({ dynamodb: dynamodbClient, prefix }),
-      createPlatformApplications(sns, { namePrefix: prefix }),
+      createLocalPlatformApplications({ sns, secrets, topics, prefix }),
       startEventRecorder({ sns: topics, sqs, prefix }),
     ]);
     cleanups.push(() => events.stop());

@@ -1,3 +1,5 @@
+import { credentialAttributes } from '../../functions/platform-applications/push-credentials.ts';
+import { localPushCredential } from './local-push-credentials.ts';
 import {
   CreateTableCommand,
   type CreateTableCommandInput,
@@ -101,8 +103,8 @@ export const createPlatformApplications = async (
         new CreatePlatformApplicationCommand({
           Name: `${namePrefix}-${platform}`,
           Platform: SNS_PLATFORM_OF[platform],
-          // The emulator needs no real credentials; SNS would want the FCM key or the APNs certificate here.
-          Attributes: { PlatformCredential: 'local-emulator' },
+          // Well-formed stand-ins made of throwaway keys: the emulator checks credential shapes as SNS does.
+          Attributes: { ...credentialAttributes(platform, localPushCredential(platform)) },
         }),
       );
       if (!PlatformApplicationArn) throw new Error(`CreatePlatformApplication for ${platform} answered without an ARN`);

@@ -14,6 +14,8 @@ describe('parseConfig', () => {
       ingestMemoryMb: 1024,
       logRetentionDays: 30,
       platformApplicationArns: {},
+      pushCredentials: {},
+      pushSuccessSampleRate: 10,
       sms: {},
       maxConcurrency: { push: 20, sms: 2, email: 5, events: 5 },
       alarms: {
@@ -35,6 +37,8 @@ describe('parseConfig', () => {
       maxBodyBytes: 65_536,
       ingestMemoryMb: 512,
       logRetentionDays: 365,
+      pushCredentials: {},
+      pushSuccessSampleRate: 10,
       ...FULL_CONFIG,
     });
   });

@@ -3,7 +3,7 @@ import { type RunningEmulators, startEmulators } from '../../lib/local/emulators
 
 declare module 'vitest' {
   export interface ProvidedContext {
-    emulators: { dynamodb: string; sqs: string; ses: string; sns: string };
+    emulators: { dynamodb: string; sqs: string; ses: string; sns: string; secretsmanager: string };
   }
 }
 

@@ -21,6 +21,14 @@ import {
 } from '@aws-sdk/client-sns';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type SnsEmulator, startSnsEmulator } from '../../lib/local/sns-emulator.ts';
+import { credentialAttributes } from '../../functions/platform-applications/push-credentials.ts';
+import { localPushCredential } from '../../lib/local/local-push-credentials.ts';
+
+/** Well-formed credentials of an SNS platform (the emulator checks their shape as SNS does). */
+const credentialsFor = (platform: string) => {
+  const relayPlatform = platform === 'GCM' ? 'fcm' : 'apns';
+  return credentialAttributes(relayPlatform, localPushCredential(relayPlatform));
+};
 
 // The emulator is spoken to exactly as the relay speaks to SNS: the real SDK over HTTP.
 const clientFor = (emulator: SnsEmulator, maxAttempts = 1) =>
@@ -53,7 +61,7 @@ const createApp = async (platform = 'APNS', client = sns) => {
   appCounter += 1;
   const name = `relay-${platform.toLowerCase()}-${appCounter}`;
   const { PlatformApplicationArn } = await client.send(
-    new CreatePlatformApplicationCommand({ Name: name, Platform: platform, Attributes: { PlatformCredential: 'secret-key', PlatformPrincipal: 'cert' } }),
+    new CreatePlatformApplicationCommand({ Name: name, Platform: platform, Attributes: credentialsFor(platform) }),
   );
   if (!PlatformApplicationArn) throw new Error('no application ARN');
   return PlatformApplicationArn;
@@ -142,7 +150,7 @@ describe('platform applications', () => {
       new CreatePlatformApplicationCommand({
         Name: 'cometchat-fcm',
         Platform: 'GCM',
-        Attributes: { PlatformCredential: 'fcm-service-account-json', SuccessFeedbackSampleRate: '100' },
+        Attributes: { ...credentialsFor('GCM'), SuccessFeedbackSampleRate: '100' },
       }),
     );
     expect(PlatformApplicationArn).toBe('arn:aws:sns:us-east-1:000000000000:app/GCM/cometchat-fcm');
@@ -163,7 +171,7 @@ describe('platform applications', () => {
   it('gives every relay platform its own ARN', async () => {
     for (const platform of ['GCM', 'APNS', 'APNS_SANDBOX', 'APNS_VOIP', 'APNS_VOIP_SANDBOX']) {
       const { PlatformApplicationArn } = await sns.send(
-        new CreatePlatformApplicationCommand({ Name: 'relay', Platform: platform, Attributes: { PlatformCredential: 'k', PlatformPrincipal: 'p' } }),
+        new CreatePlatformApplicationCommand({ Name: 'relay', Platform: platform, Attributes: credentialsFor(platform) }),
       );
       expect(PlatformApplicationArn).toBe(`arn:aws:sns:us-east-1:000000000000:app/${platform}/relay`);
     }
@@ -171,14 +179,14 @@ describe('platform applications', () => {
 
   it('returns the same ARN when an application is declared again, updating its attributes', async () => {
     const declare = (rate: string) =>
-      sns.send(new CreatePlatformApplicationCommand({ Name: 'redeclared', Platform: 'APNS', Attributes: { PlatformCredential: 'k', PlatformPrincipal: 'p', SuccessFeedbackSampleRate: rate } }));
+      sns.send(new CreatePlatformApplicationCommand({ Name: 'redeclared', Platform: 'APNS', Attributes: { ...credentialsFor('APNS'), SuccessFeedbackSampleRate: rate } }));
 
     const first = await declare('10');
     const second = await declare('50');
     const { Attributes } = await sns.send(new GetPlatformApplicationAttributesCommand({ PlatformApplicationArn: second.PlatformApplicationArn }));
 
     expect(second.PlatformApplicationArn).toBe(first.PlatformApplicationArn);
-    expect(Attributes).toEqual({ Enabled: 'true', SuccessFeedbackSampleRate: '50' });
+    expect(Attributes).toMatchObject({ Enabled: 'true', SuccessFeedbackSampleRate: '50' });
   });
 
   it('rejects an unsupported platform with InvalidParameterException', async () => {
@@ -404,7 +412,7 @@ describe('publish to a platform endpoint', () => {
 
   it('fails with PlatformApplicationDisabled when the whole application is disabled', async () => {
     const { PlatformApplicationArn } = await sns.send(
-      new CreatePlatformApplicationCommand({ Name: 'expired-certificate', Platform: 'APNS', Attributes: { PlatformCredential: 'k', PlatformPrincipal: 'p', Enabled: 'false' } }),
+      new CreatePlatformApplicationCommand({ Name: 'expired-certificate', Platform: 'APNS', Attributes: { ...credentialsFor('APNS'), Enabled: 'false' } }),
     );
     const endpointArn = await createEndpoint(PlatformApplicationArn ?? '', 'apns-app-disabled');
 

@@ -25,6 +25,11 @@ const handlers: Record<string, ActionHandler> = {
     return xmlMembers('PlatformApplications', members) + xmlText('NextToken', nextToken);
   },
 
+  SetPlatformApplicationAttributes: (params, state) => {
+    state.setPlatformApplicationAttributes(params.required('PlatformApplicationArn'), params.stringMap('Attributes'));
+    return undefined;
+  },
+
   DeletePlatformApplication: (params, state) => {
     state.deletePlatformApplication(params.required('PlatformApplicationArn'));
     return undefined;

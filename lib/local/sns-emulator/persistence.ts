@@ -47,7 +47,8 @@ export class SnapshotWriter {
     clearTimeout(this.timer);
     this.timer = undefined;
     const temporary = `${this.file}.${process.pid}.tmp`;
-    writeFileSync(temporary, JSON.stringify(this.read()));
+    // 0600: the platform applications in it hold their push credentials.
+    writeFileSync(temporary, JSON.stringify(this.read()), { mode: 0o600 });
     renameSync(temporary, this.file);
   }
 }

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { assertPlatformCredentials } from './credentials.ts';
 import {
   EndpointDisabledError,
   InvalidParameterError,
@@ -103,9 +104,20 @@ export class SnsState {
     if (!isPlatform(platform)) throw new InvalidParameterError(`Invalid parameter: Platform Reason: ${platform} is not supported`);
     const arn = `arn:aws:sns:${this.region}:${LOCAL_ACCOUNT_ID}:app/${platform}/${name}`;
     const existing = this.applications.get(arn);
-    this.applications.set(arn, { arn, name, platform, attributes: { ...existing?.attributes, ...attributes } });
+    const merged = withoutClearedAttributes({ ...existing?.attributes, ...attributes });
+    assertPlatformCredentials(platform, merged);
+    this.applications.set(arn, { arn, name, platform, attributes: merged });
     this.onChange();
     return arn;
+  }
+
+  /** Sets attributes in place (a credential rotation): the endpoints are untouched. An empty value clears one. */
+  setPlatformApplicationAttributes(arn: string, attributes: Readonly<Record<string, string>>): void {
+    const application = this.getPlatformApplication(arn);
+    const merged = withoutClearedAttributes({ ...application.attributes, ...attributes });
+    assertPlatformCredentials(application.platform, merged);
+    this.applications.set(arn, { ...application, attributes: merged });
+    this.onChange();
   }
 
   getPlatformApplication(arn: string): PlatformApplication {
@@ -379,3 +391,7 @@ const sameAttributes = (a: Readonly<Record<string, string>>, b: Readonly<Record<
   const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
   return [...keys].every((key) => a[key] === b[key]);
 };
+
+/** SNS treats an attribute set to "" as unset (how an event topic is taken away again). */
+const withoutClearedAttributes = (attributes: Readonly<Record<string, string>>): Record<string, string> =>
+  Object.fromEntries(Object.entries(attributes).filter(([, value]) => value !== ''));
