@@ -38,6 +38,7 @@ export interface ConsoleRoutesOptions {
 const ASSETS: Readonly<Record<string, string>> = {
   'console.js': 'text/javascript; charset=utf-8',
   'console.css': 'text/css; charset=utf-8',
+  'sms-segments.js': 'text/javascript; charset=utf-8',
 };
 
 const assetFolder = import.meta.dirname;
