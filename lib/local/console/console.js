@@ -14,7 +14,9 @@ const state = {
   activityCursors: [undefined],
   activityPage: 0,
   activityNext: undefined,
+  activityTotal: 0,
   outbox: [],
+  outboxSignature: '',
   previewsPage: 0,
   samples: [],
 };
@@ -126,7 +128,10 @@ const selectView = (view) => {
   if (view === 'directory') loadDirectory();
   if (view === 'dlq') loadDeadLetters();
   if (view === 'send') loadSamples();
-  if (view === 'previews') loadOutbox();
+  if (view === 'previews') {
+    renderPreviews();
+    loadOutbox().catch(showError);
+  }
 };
 
 // ---------- activity ----------
@@ -142,6 +147,17 @@ const describeEntry = (entry) => {
   return [h('span', { class: 'target' }, entry.target), detail ? h('span', { class: 'muted' }, ` (${detail})`) : ''];
 };
 
+const journeyLink = (correlationId) =>
+  h('button', { class: 'link', title: 'show this journey only', onclick: () => filterByJourney(correlationId) }, correlationId);
+
+/** A webhook learns its correlation id from its first outcome: fill it in on the row already shown. */
+const linkWebhook = (delivery) => {
+  const row = document.querySelector(`tr[data-message-id="${CSS.escape(delivery.messageId)}"]`);
+  if (!row) return;
+  row.querySelector('.journey-link').replaceChildren(journeyLink(delivery.correlationId));
+  delete row.dataset.messageId;
+};
+
 const activityRow = (entry) => {
   const { button, pre } = rawJson(entry);
   const row = h(
@@ -152,15 +168,10 @@ const activityRow = (entry) => {
     h('td', {}, h('span', { class: 'kind' }, entry.kind === 'webhook' ? 'webhook' : 'delivery'), ' ', describeEntry(entry)),
     h('td', {}, h('span', { class: `outcome ${OUTCOME_CLASS[entry.outcome] ?? ''}`, 'data-testid': 'outcome' }, entry.outcome)),
     h('td', { class: 'uid' }, entry.uid ?? ''),
-    h(
-      'td',
-      {},
-      entry.correlationId
-        ? h('button', { class: 'link', title: 'show this journey only', onclick: () => filterByJourney(entry.correlationId) }, entry.correlationId)
-        : '',
-    ),
-    h('td', {}, button),
+    h('td', { class: 'journey-link' }, entry.correlationId ? journeyLink(entry.correlationId) : ''),
+    h('td', { class: 'raw-cell' }, button),
   );
+  if (entry.kind === 'webhook' && entry.messageId && !entry.correlationId) row.dataset.messageId = entry.messageId;
   const rawRow = h('tr', { class: 'raw-row' }, h('td', { colspan: 7 }, pre));
   return [row, rawRow];
 };
@@ -172,6 +183,8 @@ const matchesFilters = (entry) =>
   (!state.filters.correlationId || entry.correlationId === state.filters.correlationId);
 
 const loadActivity = async () => {
+  // Paging waits for the page it asked for: the cursor of the next one comes with it.
+  $('#activity-older').disabled = true;
   const before = state.activityCursors[state.activityPage];
   const page = await getJson(`/_local/activity?${queryString({ limit: PAGE_SIZE, before })}`);
   state.activityNext = page.next;
@@ -179,12 +192,20 @@ const loadActivity = async () => {
   $('#activity-empty').hidden = page.entries.length > 0 || state.activityPage > 0;
   $('#activity-older').disabled = page.next === undefined;
   $('#activity-newest').disabled = state.activityPage === 0;
-  $('#activity-page').textContent = `page ${state.activityPage + 1} · ${page.total} entries held`;
+  state.activityTotal = page.total;
+  showActivityPage();
+};
+
+const showActivityPage = () => {
+  $('#activity-page').textContent = `page ${state.activityPage + 1} · ${state.activityTotal} entries held`;
 };
 
 /** A new entry from the stream: shown at once on the first page; later pages keep their place. */
 const addActivity = (entry) => {
+  state.activityTotal += 1;
+  if (entry.kind === 'delivery') linkWebhook(entry);
   if (state.activityPage !== 0 || !matchesFilters(entry)) return;
+  showActivityPage();
   const rows = $('#activity-rows');
   rows.prepend(...activityRow(entry));
   // Keep one page on screen: two rows per entry (the entry and its hidden raw JSON).
@@ -251,7 +272,9 @@ const lockScreen = (device, entries) => {
     const key = view.conversationId || `(no conversation) ${entry.at}`;
     if (!groups.has(key)) groups.set(key, new Map());
     const byTag = groups.get(key);
-    const tagKey = view.tag ? `tag:${view.type}:${view.tag}` : `at:${entry.at}`;
+    // A call is replaced per session (a cancellation dismisses its ring), a chat message per tag (an edit replaces it).
+    const replaceKey = view.type === 'call' ? view.sessionId || view.tag : view.tag;
+    const tagKey = replaceKey ? `${view.type}:${replaceKey}` : `at:${entry.at}`;
     const shown = byTag.get(tagKey);
     // Entries arrive newest first: the first one of a tag is what the phone shows; the rest were replaced.
     if (shown) shown.replaced += 1;
@@ -414,6 +437,10 @@ const renderPreviews = () => {
 
 const loadOutbox = async () => {
   const entries = await getJson('/_local/outbox');
+  // Drawn again only when something was sent or cleared, so an open email or JSON stays open.
+  const signature = `${entries.length}:${entries[0]?.at ?? ''}:${entries.at(-1)?.at ?? ''}`;
+  if (signature === state.outboxSignature) return;
+  state.outboxSignature = signature;
   state.outbox = entries.slice().reverse();
   if (state.view === 'previews') renderPreviews();
 };
@@ -607,7 +634,9 @@ const start = () => {
   for (const tab of document.querySelectorAll('#tabs button')) tab.addEventListener('click', () => selectView(tab.dataset.view));
   const form = $('#filters');
   form.addEventListener('submit', (event) => event.preventDefault());
-  form.addEventListener('change', () => {
+  form.addEventListener('change', (event) => {
+    // The uid box filters as one types (below); its change on blur must not reset the page shown.
+    if (event.target.name === 'uid') return;
     readFilters();
     refreshAll();
   });
