@@ -44,7 +44,7 @@ beforeAll(async () => {
   await page.waitForSelector('#live.on');
   // Set once: if the page ever reloads, the marker is gone.
   await page.evaluate(() => {
-    (window as unknown as { loadedOnce: boolean }).loadedOnce = true;
+    (globalThis as unknown as { loadedOnce: boolean }).loadedOnce = true;
   });
 });
 
@@ -60,9 +60,12 @@ const screenshot = async (name: string) => {
   return path;
 };
 
+/** The parts of an iframe element read in the page (the tests compile without the DOM library). */
+type Frame = { offsetHeight: number; contentDocument: { documentElement: { scrollHeight: number } } | null };
+
 const tab = (name: string) => page.click(`#tabs button[data-view="${name}"]`);
 
-const notReloaded = () => page.evaluate(() => (window as unknown as { loadedOnce?: boolean }).loadedOnce === true);
+const notReloaded = () => page.evaluate(() => (globalThis as unknown as { loadedOnce?: boolean }).loadedOnce === true);
 
 describe('the console in Chromium', () => {
   it('shows webhooks and per-device outcomes as they happen, without reloading', async () => {
@@ -178,9 +181,9 @@ describe('the console in Chromium', () => {
     expect(await frame.getAttribute('sandbox')).toBe('allow-same-origin');
     // Natural height: the frame grows to its document instead of a fixed box with a scroll bar.
     await expect
-      .poll(() => frame.evaluate((element: HTMLIFrameElement) => element.offsetHeight - (element.contentDocument?.documentElement.scrollHeight ?? 0)))
+      .poll(() => frame.evaluate((element) => (element as unknown as Frame).offsetHeight - ((element as unknown as Frame).contentDocument?.documentElement.scrollHeight ?? 0)))
       .toBeGreaterThanOrEqual(0);
-    expect(await frame.evaluate((element: HTMLIFrameElement) => element.offsetHeight)).toBeGreaterThan(120);
+    expect(await frame.evaluate((element) => (element as unknown as Frame).offsetHeight)).toBeGreaterThan(120);
     await screenshot('email');
 
     await card.locator('[data-testid="email-text-toggle"]').click();
