@@ -172,6 +172,9 @@ describe('the console in Chromium', () => {
     const uid = freshUid('mail');
     const email = seedFor('email-one-on-one', uid);
     email.data.to.email = `${uid}@example.com`;
+    // Markup in a payload stays text, in the page and in the email.
+    const attack = '<img src=x onerror="globalThis.pwned=1">';
+    email.data.subject = `Hello ${attack}`;
     await postWebhook(harness.stack.webhookUrls.email, email);
     await tab('previews');
     await page.fill('#filters input[name="uid"]', `${uid}@example.com`);
@@ -179,6 +182,9 @@ describe('the console in Chromium', () => {
     await expect.poll(() => card.count(), { timeout: 10_000 }).toBe(1);
     const frame = card.locator('[data-testid="email-frame"]');
     expect(await frame.getAttribute('sandbox')).toBe('allow-same-origin');
+    expect(await card.locator('.subject').textContent()).toBe(`Hello ${attack}`);
+    expect(await card.locator('img[src="x"]').count()).toBe(0);
+    expect(await page.evaluate(() => (globalThis as unknown as { pwned?: number }).pwned)).toBeUndefined();
     // Natural height: the frame grows to its document instead of a fixed box with a scroll bar.
     await expect
       .poll(() => frame.evaluate((element) => (element as unknown as Frame).offsetHeight - ((element as unknown as Frame).contentDocument?.documentElement.scrollHeight ?? 0)))
