@@ -199,6 +199,9 @@ describe('the sample panel', () => {
   it('lists the seeds and sends one with the running credentials', async () => {
     const { json } = await getJson<{ samples: Array<{ name: string; route: string; payload: any }> }>('/_local/samples');
     expect(json.samples.map((sample) => sample.name)).toEqual(expect.arrayContaining(['push-chat', 'sms-group', 'email-one-on-one', 'message-sent']));
+    // Only payloads (a CometChat trigger) are offered, each with the route its trigger belongs to.
+    expect(json.samples.map((sample) => sample.name)).not.toContain('before-message-policy');
+    expect(json.samples.find((sample) => sample.name === 'message-sent')?.route).toBe('events');
     const sms = json.samples.find((sample) => sample.name === 'sms-one-on-one');
     const uid = freshUid('sample');
     sms!.payload.data.to.uid = uid;

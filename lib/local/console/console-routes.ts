@@ -279,7 +279,7 @@ const readDeadLetters = async ({ queues, sqsEndpoint }: ConsoleRoutesOptions) =>
     })),
   );
 
-/** The sample payloads: `<folder>/*.json`, named by file, with the route each belongs to. */
+/** The sample payloads: `<folder>/*.json` that carry a CometChat `trigger`, named by file, with the route each belongs to. */
 const readSamples = (folders: readonly string[]) =>
   folders.flatMap((folder) => {
     let files: string[];
@@ -289,22 +289,21 @@ const readSamples = (folders: readonly string[]) =>
       return [];
     }
     return files.sort().flatMap((file) => {
-      const name = file.replace(/\.json$/, '');
-      const route = routeOfSample(name);
-      if (!route) return [];
+      let payload: unknown;
       try {
-        return [{ name, route, payload: JSON.parse(readFileSync(join(folder, file), 'utf8')) as unknown }];
+        payload = JSON.parse(readFileSync(join(folder, file), 'utf8'));
       } catch {
         return [];
       }
+      const route = routeOfTrigger((payload as { trigger?: unknown } | null)?.trigger);
+      return route ? [{ name: file.replace(/\.json$/, ''), route, payload }] : [];
     });
   });
 
-const routeOfSample = (name: string): string | undefined => {
-  if (/^push-/.test(name)) return 'push';
-  if (/^sms-/.test(name)) return 'sms';
-  if (/^email-/.test(name)) return 'email';
-  if (/^before-message/.test(name)) return 'before-message';
-  if (/^(after-message|message-|group-)/.test(name)) return 'events';
-  return undefined;
+/** Which webhook route takes a trigger: the provider routes take their own, before_message its route, every other trigger the events route. */
+const routeOfTrigger = (trigger: unknown): string | undefined => {
+  if (typeof trigger !== 'string') return undefined;
+  const provider = /^(push|sms|email)-notification-payload-generated$/.exec(trigger);
+  if (provider) return provider[1];
+  return trigger === 'before_message' ? 'before-message' : 'events';
 };
