@@ -12,7 +12,7 @@ import { moveDeadLetters } from '../../../scripts/redrive.ts';
 import { type ActivityLog, ActivityQuerySchema } from '../activity.ts';
 import type { ChannelQueueUrls } from '../channel-queues.ts';
 import { forgetDeliveries } from '../forget-deliveries.ts';
-import type { LocalRoute } from '../local-server.ts';
+import { type LocalRoute, writeJson } from '../local-server.ts';
 import { inspectQueue, queueNameOf } from '../queue-snapshot.ts';
 
 /**
@@ -201,11 +201,6 @@ const searchParams = (request: IncomingMessage) => new URL(request.url ?? '/', '
 
 const invalidRequest = (error: z.ZodError) =>
   new InvalidRequestError(error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message })));
-
-const writeJson = (response: ServerResponse, statusCode: number, body: unknown): void => {
-  response.writeHead(statusCode, { 'content-type': 'application/json', 'cache-control': 'no-store' });
-  response.end(JSON.stringify(body));
-};
 
 const writeError = (response: ServerResponse, error: HttpError): void => {
   const result = toErrorResponse(error);
