@@ -44,6 +44,17 @@ export default defineConfig({
       {
         extends: true,
         test: {
+          // The local console in a real Chromium (Debian's package, installed by .ci/run), driven by playwright-core.
+          name: 'browser',
+          include: ['test/browser/**/*.test.ts'],
+          environment: 'node',
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
+        },
+      },
+      {
+        extends: true,
+        test: {
           name: 'infra',
           include: ['test/infra/**/*.test.ts'],
           environment: 'node',

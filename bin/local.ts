@@ -64,8 +64,11 @@ Directory API (your backend, Authorization: Bearer <admin token>):
   ${stack.directoryUrl}/{uid}/devices/{deviceId}   ${stack.directoryUrl}/{uid}/contact
   admin token  ${env.ADMIN_TOKEN}
 
-Outbox (everything that would have been sent):
-  ${stack.url}/_local/            ${stack.url}/_local/outbox
+Console (live activity, previews, directory, dead letters, samples):
+  ${stack.url}/
+  GET ${stack.url}/_local/activity      every webhook and delivery outcome, newest first
+  GET ${stack.url}/_local/outbox        everything that would have been sent (DELETE clears it)
+  DELETE ${stack.url}/_local/deliveries forgets what was delivered, so a demo can be replayed
 
 Feedback (what SES and SNS would report; see docs/operations.md):
   POST ${stack.url}/_local/ses/bounce              {"email": "...", "uid": "..."}
@@ -79,7 +82,7 @@ Emulators (point the AWS CLI or SDK here, region us-east-1, any credentials):
   SNS push and SMS    ${stack.endpoints.sns}
   Secrets Manager     ${stack.endpoints.secretsmanager}   (push credentials: npm run push-credentials -- <platform> ... --local)
 
-Data is kept in ${dataDir} (delete it to start fresh). Ctrl-C stops everything.`);
+Data is kept in ${dataDir} (delete it to start fresh); queues and DLQs are saved there at Ctrl-C, which stops everything.`);
 
   let stopping = false;
   const shutdown = async (signal: string) => {

@@ -1,5 +1,5 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import type { LambdaRoute } from '../../lib/local/local-server.ts';
+import type { LambdaRoute } from '../shared/lambda-route.ts';
 import { type Decision, decideSafely, toAnswer } from '../policy/decide.ts';
 import { type BeforeMessagePayload, BeforeMessagePayloadSchema } from '../policy/message-schema.ts';
 import type { CompiledPolicy } from '../policy/policy-schema.ts';

@@ -6,15 +6,17 @@ import type { RelayMetrics } from '../shared/metrics.ts';
 import { EmailPayloadSchema } from '../shared/schemas/email.ts';
 import { PushPayloadSchema } from '../shared/schemas/push.ts';
 import { SmsPayloadSchema } from '../shared/schemas/sms.ts';
-import { createNotificationConsumer } from './notification-consumer.ts';
+import { createNotificationConsumer, type OutcomeListener } from './notification-consumer.ts';
 
 /** What every consumer may be given besides its delivery ports. */
 export interface ConsumerOptions {
   /** Default: EMF (metric-names.ts). */
   readonly metrics?: RelayMetrics;
+  /** Hears every outcome after it is logged. Default: none. */
+  readonly onOutcome?: OutcomeListener;
 }
 
-const withMetrics = ({ metrics }: ConsumerOptions) => (metrics ? { metrics } : {});
+const withMetrics = ({ metrics, onOutcome }: ConsumerOptions) => ({ ...(metrics ? { metrics } : {}), ...(onOutcome ? { onOutcome } : {}) });
 
 /** The consumer of each channel, wired to its ports: the Lambda adapters and the local stack both build them here. */
 export const createPushConsumer = (ports: PushDeliveryPorts & ConsumerOptions) =>

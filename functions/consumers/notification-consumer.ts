@@ -24,6 +24,17 @@ export interface TargetOutcome {
   readonly outcome: DeliveryOutcome;
 }
 
+/** One outcome as it is logged: what an outcome listener hears (ids and reasons only, never addresses or text). */
+export interface OutcomeRecord extends TargetOutcome {
+  readonly channel: Channel;
+  readonly correlationId: string;
+  readonly messageId: string;
+  readonly receiveCount: number;
+}
+
+/** Hears every outcome after it is logged and counted (the local stack's activity feed listens here). */
+export type OutcomeListener = (record: OutcomeRecord) => void;
+
 export type Deliver<Payload> = (payload: Payload, context: DeliveryContext) => Promise<readonly TargetOutcome[]>;
 
 export interface NotificationConsumerOptions<Payload> {
@@ -34,6 +45,8 @@ export interface NotificationConsumerOptions<Payload> {
   readonly sentAtOf?: (payload: Payload) => number | undefined;
   /** Where outcomes and latencies are counted. Default: EMF (metric-names.ts). */
   readonly metrics?: RelayMetrics;
+  /** Hears every outcome; a listener that throws changes nothing. Default: none. */
+  readonly onOutcome?: OutcomeListener;
   readonly now?: () => number;
 }
 
@@ -59,6 +72,7 @@ export const createNotificationConsumer = <Payload>({
   deliver,
   sentAtOf,
   metrics = emfMetrics,
+  onOutcome,
   now = Date.now,
 }: NotificationConsumerOptions<Payload>) => {
   const processor = new BatchProcessor(EventType.SQS);
@@ -70,6 +84,10 @@ export const createNotificationConsumer = <Payload>({
     safely(() => metrics.delivery(channel, outcome.kind, outcome.kind === 'skipped' ? outcome.reason : undefined));
     const since = sentAt ?? context.enqueuedAt;
     if (outcome.kind === 'sent' && since !== undefined) safely(() => metrics.deliveryLatency(channel, now() - since));
+    if (onOutcome) {
+      const { correlationId, messageId, receiveCount } = context;
+      safely(() => onOutcome({ channel, ...target, correlationId, messageId, receiveCount }));
+    }
   };
 
   const handleRecord = async (record: SQSRecord): Promise<void> => {

@@ -1,6 +1,6 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import type * as z from 'zod';
-import type { LambdaRoute } from '../../lib/local/local-server.ts';
+import type { LambdaRoute } from '../shared/lambda-route.ts';
 import {
   HttpError,
   InvalidJsonError,

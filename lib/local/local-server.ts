@@ -1,19 +1,13 @@
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { MethodNotAllowedError, NotFoundError, PayloadTooLargeError, type HttpError } from '../../functions/shared/errors.ts';
 import { toErrorResponse } from '../../functions/shared/http.ts';
 import { toApiGatewayEvent } from './api-gateway-event.ts';
+import type { LambdaRoute } from '../../functions/shared/lambda-route.ts';
 
-export type LambdaHttpHandler = (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyStructuredResultV2>;
-
-/** A route served like an API Gateway route with a Lambda integration. */
-export interface LambdaRoute {
-  readonly method: string;
-  /** API Gateway path syntax: `/users/{uid}/devices/{deviceId}`. */
-  readonly path: string;
-  readonly handler: LambdaHttpHandler;
-}
+// A route served like an API Gateway route with a Lambda integration: declared by the functions, adapted here.
+export type { LambdaHttpHandler, LambdaRoute } from '../../functions/shared/lambda-route.ts';
 
 /** A route of the local stack itself (the outbox), served directly. */
 export interface LocalRoute {

@@ -32,7 +32,6 @@ import { type EmulatorEndpoints, type RunningEmulators, startEmulators } from '.
 import { localClientConfig } from './local-aws.ts';
 import { type LambdaRoute, type LocalRoute, startLocalServer, writeJson } from './local-server.ts';
 import { clearOutbox, type OutboxSources, readOutbox } from './outbox.ts';
-import { renderOutboxPage } from './outbox-page.ts';
 import { type SqsBatchHandler, type SqsPoller, startSqsPoller } from './sqs-poller.ts';
 import { createTables, type LocalTableNames } from './tables.ts';
 import { createLocalPlatformApplications } from './platform-applications.ts';
@@ -41,6 +40,12 @@ import { LOCAL_DEFAULTS } from './local-defaults.ts';
 import { type LocalFeedback, startLocalFeedback } from './feedback.ts';
 import { emfMetrics, type RelayMetrics } from '../../functions/shared/metrics.ts';
 import { redact, redactText } from '../../functions/shared/redact.ts';
+import { logger as sharedLogger } from '../../functions/shared/powertools.ts';
+import { type ActivityLog, createActivityLog, recordingEventLogger, recordWebhooks } from './activity.ts';
+import { consoleRoutes } from './console/console-routes.ts';
+import { acquireDataLock } from './data-lock.ts';
+import { restoreQueueSnapshot, saveQueueSnapshot } from './queue-snapshot.ts';
+import { join } from 'node:path';
 
 export { LOCAL_DEFAULTS } from './local-defaults.ts';
 
@@ -97,6 +102,8 @@ export interface LocalStack {
   readonly outbox: OutboxSources;
   /** The SES and push feedback topics and queues (and the `/_local/ses/*`, `/_local/push/*` routes that publish to them). */
   readonly feedback: Pick<LocalFeedback, 'topicArns' | 'queues'>;
+  /** Every webhook answered and every delivery outcome (`GET /_local/activity`, the console). */
+  readonly activity: ActivityLog;
   /** Resolves once every queue is empty and no batch is being delivered. */
   idle(): Promise<void>;
   stop(): Promise<void>;
@@ -109,15 +116,21 @@ export interface LocalStack {
  * consumers real SQS batches.
  */
 export const startLocalStack = async (options: LocalStackOptions): Promise<LocalStack> => {
+  // One relay per data folder: a second one says so in one line instead of crashing inside dynalite.
+  const lock = options.dataDir && !options.emulators ? acquireDataLock(options.dataDir) : undefined;
   const started: RunningEmulators | undefined = options.emulators
     ? undefined
-    : await startEmulators(options.dataDir ? { dataDir: options.dataDir } : {});
+    : await startEmulators(options.dataDir ? { dataDir: options.dataDir } : {}).catch((error: unknown) => {
+        lock?.release();
+        throw error;
+      });
   const endpoints = options.emulators ?? (started as RunningEmulators).endpoints;
   const prefix = options.resourcePrefix ?? LOCAL_DEFAULTS.resourcePrefix;
   const cleanups: Array<() => Promise<void> | void> = [];
   const stopAll = async () => {
     for (const cleanup of cleanups.reverse()) await cleanup();
     await started?.stop();
+    lock?.release();
   };
 
   try {
@@ -147,6 +160,7 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
       startEventRecorder({ sns: topics, sqs, prefix }),
     ]);
     cleanups.push(() => events.stop());
+    const activity = createActivityLog();
 
     const metrics = options.metrics ? { metrics: options.metrics } : {};
     const counting = options.metrics ?? emfMetrics;
@@ -212,6 +226,16 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
       onError: (source, error) => reportPollerError(`${source} feedback`)(error),
     });
     const pollers: SqsPoller[] = [...feedback.pollers];
+    // Queues and DLQs kept across a graceful restart (lib/local/queue-snapshot.ts): restored before any
+    // channel consumer polls, saved once every poller has stopped (cleanups run in reverse).
+    const keptQueues = [...Object.values(queues), ...Object.values(feedback.queues)].flatMap(({ url, deadLetterUrl }) => [url, deadLetterUrl]);
+    const snapshotFile = options.dataDir && started ? join(options.dataDir, 'queues.json') : undefined;
+    if (snapshotFile) {
+      await restoreQueueSnapshot(sqs, keptQueues, snapshotFile);
+      cleanups.push(async () => {
+        await saveQueueSnapshot(endpoints.sqs, keptQueues, snapshotFile);
+      });
+    }
     cleanups.push(async () => {
       await Promise.all(pollers.map((poller) => poller.stop()));
     });
@@ -249,32 +273,42 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
           response.writeHead(204).end();
         },
       },
-      {
-        method: 'GET',
-        path: '/_local/',
-        serve: async (_request, response) => {
-          response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
-          response.end(renderOutboxPage(await readOutbox(outbox)));
-        },
-      },
+      ...consoleRoutes({
+        activity,
+        dynamodb,
+        tables,
+        sqs,
+        sqsEndpoint: endpoints.sqs,
+        queues: { ...queues, 'ses-feedback': feedback.queues.ses, 'push-feedback': feedback.queues.push },
+        webhookCredentials: options.webhookCredentials,
+      }),
     ];
 
     localRoutes.push(...feedback.routes);
 
     if (options.consumers !== false) {
       const consumers: Record<Channel, SqsBatchHandler> = {
-        push: createPushConsumer({ directory, sender: snsPushSender(sns), ledger, ...metrics }),
-        sms: createSmsConsumer({ directory, sender: snsSmsSender(sns), ledger, options: options.sms ?? {}, ...metrics }),
+        push: createPushConsumer({ directory, sender: snsPushSender(sns), ledger, ...metrics, onOutcome: activity.onOutcome }),
+        sms: createSmsConsumer({
+          directory,
+          sender: snsSmsSender(sns),
+          ledger,
+          options: options.sms ?? {},
+          ...metrics,
+          onOutcome: activity.onOutcome,
+        }),
         email: createEmailConsumer({
           directory,
           sender: sesEmailSender({ ses, from: options.senderEmail ?? LOCAL_DEFAULTS.senderEmail }),
           ledger,
           ...metrics,
+          onOutcome: activity.onOutcome,
         }),
         events: createEventsConsumer({
           publisher: snsEventPublisher({ client: topics, topicArn: events.topicArn }),
           ledger,
           onOutcome: eventOutcomeCounter(counting),
+          logger: recordingEventLogger(sharedLogger, activity),
         }),
       };
       for (const channel of CHANNELS) {
@@ -296,7 +330,7 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
     const server = await startLocalServer({
       host: options.host ?? '127.0.0.1',
       port: options.port ?? LOCAL_DEFAULTS.port,
-      lambdaRoutes,
+      lambdaRoutes: recordWebhooks(lambdaRoutes, activity),
       localRoutes,
       onHandlerCrash: (error) => console.error('handler crashed', redact(error)),
     });
@@ -317,6 +351,7 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
       endpoints,
       outbox,
       feedback: { topicArns: feedback.topicArns, queues: feedback.queues },
+      activity,
       async idle() {
         await Promise.all(pollers.map((poller) => poller.idle()));
       },

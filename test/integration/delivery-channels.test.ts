@@ -286,12 +286,12 @@ describe('user-supplied text in an email', () => {
     expect(html.match(/&lt;script&gt;alert\(1\)&lt;\/script&gt;/g)?.length).toBeGreaterThanOrEqual(4);
     expect(text).toContain(`look ${attack}`); // plain text is not markup
 
+    // The console page carries no payload: it reads the outbox as JSON and shows every value as text
+    // (test/browser/console.test.ts checks that in Chromium).
     const page = await fetch(`${harness.stack.url}/_local/`);
     expect(page.status).toBe(200);
     expect(page.headers.get('content-type')).toMatch(/^text\/html/);
-    const body = await page.text();
-    expect(body).not.toContain('<script');
-    expect(body).toMatch(/New messages from (&lt;|&#60;)script(&gt;|&#62;)alert\(1\)(&lt;|&#60;)\/script(&gt;|&#62;)/);
+    expect(await page.text()).not.toContain('alert(1)');
   });
 });
 
