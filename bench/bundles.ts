@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { type BuildOptions, build, type Metafile } from 'esbuild';
+import { CREDENTIAL_CHAIN_MODULE, ENV_CREDENTIALS_MODULE } from '../lib/constructs/relay-function.ts';
 import { type Summary, summarise } from './stats.ts';
 
 const PROJECT_ROOT = join(import.meta.dirname, '..');
@@ -11,7 +12,7 @@ const PROJECT_ROOT = join(import.meta.dirname, '..');
 /**
  * esbuild as `lib/constructs/relay-function.ts` has CDK run it: NodejsFunction
  * passes `--bundle --target=node22 --platform=node --format=esm --minify
- * --main-fields=module,main --banner:js=...` and no externals. Kept in step by
+ * --main-fields=module,main --banner:js=... --alias:...` and no externals. Kept in step by
  * `checkConstructOptions`, which reads the construct's source.
  */
 export const CDK_BUNDLING: BuildOptions = {
@@ -23,6 +24,8 @@ export const CDK_BUNDLING: BuildOptions = {
   mainFields: ['module', 'main'],
   external: [],
   banner: { js: "import { createRequire } from 'module';const require = createRequire(import.meta.url);" },
+  // The construct's `--alias`: the default credential chain becomes the environment provider.
+  alias: { [CREDENTIAL_CHAIN_MODULE]: ENV_CREDENTIALS_MODULE },
   absWorkingDir: PROJECT_ROOT,
   logLevel: 'silent',
 };
@@ -82,10 +85,10 @@ export const lambdaEntries = (): string[] => {
   return found.sort();
 };
 
-const INGEST_ENTRY = 'functions/ingest/handler.ts';
+export const INGEST_ENTRY = 'functions/ingest/handler.ts';
 
 /** What the ingest handler needs in its environment to load (it validates it at import). */
-const INGEST_ENV = {
+export const INGEST_ENV = {
   CHANNEL: 'push',
   QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/000000000000/cometchat-relay-push',
   WEBHOOK_SECRET_ARN: 'arn:aws:secretsmanager:us-east-1:000000000000:secret:cometchat-relay-webhook',
@@ -98,7 +101,7 @@ const INGEST_ENV = {
 };
 
 /** The reference bundle: the SQS client, built and ready, and nothing else. */
-const SQS_ONLY_SOURCE = `import { SQSClient, SendMessageCommand } from '@aws-sdk/client-sqs';
+export const SQS_ONLY_SOURCE = `import { SQSClient, SendMessageCommand } from '@aws-sdk/client-sqs';
 export const client = new SQSClient({});
 export { SendMessageCommand };
 `;

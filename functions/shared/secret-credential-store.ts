@@ -1,8 +1,8 @@
-import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import * as z from 'zod';
 import type { BasicCredentials } from './basic-auth.ts';
 import { cachedSecret } from './cached-secret.ts';
 import type { CredentialStore } from './ports/credential-store.ts';
+import type { SecretSource } from './ports/secret-source.ts';
 
 /**
  * The webhook secret as CDK generates it, plus the optional second pair an
@@ -28,7 +28,8 @@ export const credentialPairs = (secret: z.infer<typeof WebhookSecretSchema>): Ba
 };
 
 export interface SecretCredentialStoreOptions {
-  readonly client: SecretsManagerClient;
+  /** Where the secret is read (`signedSecretSource` in the functions). */
+  readonly source: SecretSource;
   readonly secretId: string;
   /** Seconds a fetched secret is reused. Default 300. */
   readonly maxAgeSeconds?: number;
