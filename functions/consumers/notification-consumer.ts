@@ -6,6 +6,7 @@ import type { DeliveryChannel as Channel } from '../shared/channels.ts';
 import { emfMetrics, type RelayMetrics, safely } from '../shared/metrics.ts';
 import { logger, withLogContext } from '../shared/powertools.ts';
 import type { DeliveryOutcome } from '../delivery/outcome.ts';
+import { admitDirectRecord, type DirectIngestAdmission } from './direct-admission.ts';
 
 /** What a delivery knows besides the payload: how SQS and ingest labelled it. */
 export interface DeliveryContext {
@@ -35,6 +36,11 @@ export interface NotificationConsumerOptions<Payload> {
   /** Where outcomes and latencies are counted. Default: EMF (metric-names.ts). */
   readonly metrics?: RelayMetrics;
   readonly now?: () => number;
+  /**
+   * With `ingest: "direct"`, API Gateway enqueues webhooks unchecked: records marked `ingest=direct` are
+   * validated here as ingest would have (default: such records are read like any other).
+   */
+  readonly directIngest?: DirectIngestAdmission;
 }
 
 /** The queued body is not a payload of this channel: retried, then kept in the DLQ for a person to look at. */
@@ -60,6 +66,7 @@ export const createNotificationConsumer = <Payload>({
   sentAtOf,
   metrics = emfMetrics,
   now = Date.now,
+  directIngest,
 }: NotificationConsumerOptions<Payload>) => {
   const processor = new BatchProcessor(EventType.SQS);
 
@@ -73,8 +80,16 @@ export const createNotificationConsumer = <Payload>({
   };
 
   const handleRecord = async (record: SQSRecord): Promise<void> => {
-    const context = deliveryContext(record);
+    let context = deliveryContext(record);
     const lastAttempt = context.receiveCount >= QUEUE_SETTINGS.maxReceiveCount;
+    if (directIngest && record.messageAttributes.ingest?.stringValue === 'direct') {
+      const admitted = await admitDirectRecord(directIngest, record, metrics);
+      if (!admitted.ok) {
+        report(context, { target: channel, outcome: { kind: 'failed', cause: admitted.cause } }, undefined);
+        return;
+      }
+      context = { ...context, ...admitted.labels };
+    }
     const payload = readPayload(schema, record, channel);
     if (!payload.ok) {
       report(context, { target: channel, outcome: { kind: lastAttempt ? 'failed' : 'retry', cause: payload.cause } }, undefined);
