@@ -294,6 +294,10 @@ const ApiSchema = z.strictObject(
   },
 );
 
+/** How webhooks reach their queues (README, "Direct ingest"). */
+export const INGEST_MODES = ['lambda', 'direct'] as const;
+export type IngestMode = (typeof INGEST_MODES)[number];
+
 export const RelayConfigSchema = z.strictObject({
   /** CometChat app id; when set, ingest answers 403 `wrong_app` to payloads from any other app. Empty means any app. */
   appId: z
@@ -371,6 +375,15 @@ export const RelayConfigSchema = z.strictObject({
    * EventDeliveryFailure events, and the consumer that removes dead devices (docs/feedback.md).
    */
   pushFeedback: flag('must be true or false').default(true),
+  /**
+   * How the push, SMS and email webhooks reach their queues: "lambda" (an ingest function per request) or
+   * "direct" (API Gateway's SQS integration behind a cached Basic Auth authorizer; validation in the consumers).
+   */
+  ingest: z
+    .enum(INGEST_MODES, {
+      error: 'must be "lambda" (an ingest function validates each webhook) or "direct" (API Gateway enqueues it; README, "Direct ingest")',
+    })
+    .default('lambda'),
 });
 
 export type RelayConfig = z.output<typeof RelayConfigSchema>;

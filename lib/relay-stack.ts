@@ -1,10 +1,11 @@
 import { Annotations, CfnOutput, Duration, Stack, type StackProps, Token } from 'aws-cdk-lib';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
-import { CHANNELS, type Channel } from '../functions/shared/channels.ts';
+import { CHANNELS, type Channel, DELIVERY_CHANNELS } from '../functions/shared/channels.ts';
 import { ConfigError, loadConfig, parsePlatformApplicationArn, type RelayConfig } from './config.ts';
 import { BeforeMessageWebhook } from './constructs/before-message-webhook.ts';
 import { type ChannelDelivery, ChannelPipeline } from './constructs/channel-pipeline.ts';
+import { enableDirectIngestConsumer } from './constructs/direct-ingest.ts';
 import { DirectoryApi } from './constructs/directory-api.ts';
 import { FEEDBACK_MAX_MESSAGE_AGE, type FeedbackPipeline } from './constructs/feedback-pipeline.ts';
 import { IngestApi } from './constructs/ingest-api.ts';
@@ -133,7 +134,13 @@ export class RelayStack extends Stack {
       memorySize: config.ingestMemoryMb,
       logRetention,
       throttle: { rateLimit: config.api.throttleRateLimit, burstLimit: config.api.throttleBurstLimit },
+      ingest: config.ingest,
     });
+    if (config.ingest === 'direct') {
+      for (const channel of DELIVERY_CHANNELS) {
+        enableDirectIngestConsumer(pipelines[channel].consumer, { deadLetterQueue: pipelines[channel].deadLetterQueue, appId: config.appId });
+      }
+    }
 
     this.beforeMessage = new BeforeMessageWebhook(this, 'BeforeMessage', {
       httpApi: this.ingestApi.httpApi,
