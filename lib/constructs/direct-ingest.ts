@@ -7,6 +7,7 @@ import type { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { CHANNEL_ROUTES, type Channel } from '../../functions/shared/channels.ts';
+import { AUTHORIZER_CACHE_TTL_SECONDS, directMessageAttributes } from '../direct-ingest-settings.ts';
 import { RelayFunction } from './relay-function.ts';
 
 const AUTHORIZER_ENTRY = 'functions/ingest/authorizer-handler.ts';
@@ -14,10 +15,9 @@ const AUTHORIZER_ENTRY = 'functions/ingest/authorizer-handler.ts';
 /**
  * How long API Gateway reuses an authorizer answer for one `Authorization`
  * header: a burst with CometChat's one set of credentials runs the
- * authorizer about once per this period. A rotated-out pair keeps working
- * for at most this long after it is removed from the secret.
+ * authorizer about once per this period.
  */
-export const AUTHORIZER_CACHE_TTL = Duration.minutes(5);
+export const AUTHORIZER_CACHE_TTL = Duration.seconds(AUTHORIZER_CACHE_TTL_SECONDS);
 
 /** The Basic Auth authorizer of `ingest: "direct"` and its function. */
 export const createWebhookAuthorizer = (
@@ -74,12 +74,6 @@ export const addDirectIngestRoute = (
     });
   }
 };
-
-/** The attributes API Gateway gives every message of a direct route (as SQS's MessageAttributes JSON). */
-export const directMessageAttributes = (channel: Channel) => ({
-  channel: { DataType: 'String', StringValue: channel },
-  ingest: { DataType: 'String', StringValue: 'direct' },
-});
 
 /** The consumer's part: where it parks refused payloads (the channel's DLQ) and the app id ingest would have enforced. */
 export const enableDirectIngestConsumer = (

@@ -39,6 +39,12 @@ import { LOCAL_DEFAULTS } from './local-defaults.ts';
 import { type LocalFeedback, startLocalFeedback } from './feedback.ts';
 import { emfMetrics, type RelayMetrics } from '../../functions/shared/metrics.ts';
 import { redact, redactText } from '../../functions/shared/redact.ts';
+import { createWebhookAuthorizer } from '../../functions/ingest/webhook-authorizer.ts';
+import { DELIVERY_CHANNELS } from '../../functions/shared/channels.ts';
+import { sqsDeadLetters } from '../../functions/shared/sqs-dead-letters.ts';
+import type { IngestMode } from '../config.ts';
+import { type DirectIngestStats, directIngestRoutes } from './direct-ingest.ts';
+import { type LambdaConcurrency, lambdaConcurrency } from './lambda-concurrency.ts';
 
 export { LOCAL_DEFAULTS } from './local-defaults.ts';
 
@@ -79,6 +85,12 @@ export interface LocalStackOptions {
    * while POWERTOOLS_METRICS_DISABLED is set, as `npm start` and the tests set it).
    */
   readonly metrics?: RelayMetrics;
+  /** How push, SMS and email webhooks reach their queues, as `ingest` in the deployed stack. Default 'lambda'. */
+  readonly ingest?: IngestMode;
+  /** Simulate a Lambda concurrency quota (for example 10, a new account's) on the functions the HTTP server invokes. */
+  readonly lambdaConcurrency?: number;
+  /** Seconds the direct mode's authorizer answers are cached. Default: as deployed. */
+  readonly authorizerCacheTtlSeconds?: number;
 }
 
 export interface LocalStack {
@@ -95,6 +107,10 @@ export interface LocalStack {
   readonly outbox: OutboxSources;
   /** The SES and push feedback topics and queues (and the `/_local/ses/*`, `/_local/push/*` routes that publish to them). */
   readonly feedback: Pick<LocalFeedback, 'topicArns' | 'queues'>;
+  /** With `ingest: "direct"`: how often the emulated API Gateway invoked the authorizer, and used its cache. */
+  readonly directIngest?: DirectIngestStats;
+  /** With `lambdaConcurrency`: the simulated quota and how many invocations it refused. */
+  readonly lambdaConcurrency?: LambdaConcurrency;
   /** Resolves once every queue is empty and no batch is being delivered. */
   idle(): Promise<void>;
   stop(): Promise<void>;
@@ -155,8 +171,23 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
       leaseSeconds: ledgerLeaseSeconds(options.visibilityTimeoutSeconds ?? LOCAL_DEFAULTS.visibilityTimeoutSeconds),
     });
 
+    // ingest: "direct": API Gateway's SQS integration serves push, SMS and email; the events route keeps its function.
+    const concurrency = options.lambdaConcurrency === undefined ? undefined : lambdaConcurrency(options.lambdaConcurrency);
+    const direct =
+      options.ingest === 'direct'
+        ? directIngestRoutes({
+            channels: DELIVERY_CHANNELS,
+            queueUrls: { push: queues.push.url, sms: queues.sms.url, email: queues.email.url },
+            sqs,
+            authorizer: createWebhookAuthorizer({ credentials }),
+            ...(options.authorizerCacheTtlSeconds === undefined ? {} : { cacheTtlSeconds: options.authorizerCacheTtlSeconds }),
+            ...(concurrency ? { lambdaConcurrency: concurrency } : {}),
+          })
+        : undefined;
+    const lambdaIngestChannels = CHANNELS.filter((channel) => !direct || channel === 'events');
+
     const lambdaRoutes: LambdaRoute[] = [
-      ...CHANNELS.map((channel) => ({
+      ...lambdaIngestChannels.map((channel) => ({
         method: 'POST',
         path: CHANNEL_ROUTES[channel],
         handler: createIngestHandler({
@@ -256,16 +287,32 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
     ];
 
     localRoutes.push(...feedback.routes);
+    if (direct) localRoutes.push(...direct.routes);
 
     if (options.consumers !== false) {
+      // What the deployed consumers get with ingest: "direct" (harmless otherwise: only records marked ingest=direct use it).
+      const directIngest = (channel: Channel) => ({
+        directIngest: {
+          deadLetters: sqsDeadLetters({ client: sqs, queueUrl: queues[channel].deadLetterUrl }),
+          appId: options.appId,
+        },
+      });
       const consumers: Record<Channel, SqsBatchHandler> = {
-        push: createPushConsumer({ directory, sender: snsPushSender(sns), ledger, ...metrics }),
-        sms: createSmsConsumer({ directory, sender: snsSmsSender(sns), ledger, options: options.sms ?? {}, ...metrics }),
+        push: createPushConsumer({ directory, sender: snsPushSender(sns), ledger, ...metrics, ...directIngest('push') }),
+        sms: createSmsConsumer({
+          directory,
+          sender: snsSmsSender(sns),
+          ledger,
+          options: options.sms ?? {},
+          ...metrics,
+          ...directIngest('sms'),
+        }),
         email: createEmailConsumer({
           directory,
           sender: sesEmailSender({ ses, from: options.senderEmail ?? LOCAL_DEFAULTS.senderEmail }),
           ledger,
           ...metrics,
+          ...directIngest('email'),
         }),
         events: createEventsConsumer({
           publisher: snsEventPublisher({ client: topics, topicArn: events.topicArn }),
@@ -295,6 +342,7 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
       lambdaRoutes,
       localRoutes,
       onHandlerCrash: (error) => console.error('handler crashed', redact(error)),
+      ...(concurrency ? { lambdaConcurrency: concurrency } : {}),
     });
     cleanups.push(() => server.close());
 
@@ -313,6 +361,8 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
       endpoints,
       outbox,
       feedback: { topicArns: feedback.topicArns, queues: feedback.queues },
+      ...(direct ? { directIngest: direct.stats } : {}),
+      ...(concurrency ? { lambdaConcurrency: concurrency } : {}),
       async idle() {
         await Promise.all(pollers.map((poller) => poller.idle()));
       },
