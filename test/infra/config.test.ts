@@ -23,6 +23,7 @@ describe('parseConfig', () => {
       },
       api: { throttleRateLimit: 1000, throttleBurstLimit: 2000 },
       pushFeedback: true,
+      ingest: 'lambda',
     });
     expect(parseConfig(undefined)).toEqual(parseConfig({}));
   });
@@ -36,7 +37,9 @@ describe('parseConfig', () => {
       ingestMemoryMb: 512,
       logRetentionDays: 365,
       ...FULL_CONFIG,
+      ingest: 'lambda',
     });
+    expect(parseConfig({ ingest: 'direct' }).ingest).toBe('direct');
   });
 
   it('accepts every platform application with its own platform', () => {
