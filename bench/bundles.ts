@@ -113,6 +113,13 @@ export interface Probes {
   readonly zodClassicBytes: number;
   /** ... and the same schema with `zod/mini`. */
   readonly zodMiniBytes: number;
+  /** Lever 1: the ingest entry and the SQS-only reference without the credential-chain alias (the SDK's default chain). */
+  readonly ingestDefaultChainBytes: number;
+  readonly sqsOnlyDefaultChainBytes: number;
+  /** Lever 3: the SQS client plus a Secrets Manager client read through Powertools Parameters (what ingest read the secret with before). */
+  readonly sqsWithSecretsClientBytes: number;
+  /** ... and the SQS client plus the signed GetSecretValue over its own stack (`signedSecretSource`). */
+  readonly sqsWithSignedSecretBytes: number;
 }
 
 const probeBytes = async (outDir: string, name: string, contents: string, options: BuildOptions = {}): Promise<number> => {
@@ -131,10 +138,30 @@ const measureProbes = async (outDir: string): Promise<Probes> => {
     `import * as z from '${module}';\nexport const schema = z.looseObject({ trigger: z.literal('t'), data: z.looseObject({ uid: z.string() }) });\n`;
   const ingestOutfile = join(outDir, 'probes', 'ingest-runtime-sdk', 'index.mjs');
   await build({ ...CDK_BUNDLING, entryPoints: [INGEST_ENTRY], outfile: ingestOutfile, external: ['@aws-sdk/*', '@smithy/*'] });
+  const defaultChain: BuildOptions = { alias: {} };
+  const defaultChainOutfile = join(outDir, 'probes', 'ingest-default-chain', 'index.mjs');
+  await build({ ...CDK_BUNDLING, ...defaultChain, entryPoints: [INGEST_ENTRY], outfile: defaultChainOutfile });
   return {
     ingestRuntimeSdkBytes: statSync(ingestOutfile).size,
     zodClassicBytes: await probeBytes(outDir, 'zod-classic', schema('zod')),
     zodMiniBytes: await probeBytes(outDir, 'zod-mini', schema('zod/mini')),
+    ingestDefaultChainBytes: statSync(defaultChainOutfile).size,
+    sqsOnlyDefaultChainBytes: await probeBytes(outDir, 'sqs-only-default-chain', SQS_ONLY_SOURCE, defaultChain),
+    sqsWithSecretsClientBytes: await probeBytes(
+      outDir,
+      'sqs-secrets-client',
+      `${SQS_ONLY_SOURCE}import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
+export const secrets = new SecretsProvider({ awsSdkV3Client: new SecretsManagerClient({}) });
+`,
+    ),
+    sqsWithSignedSecretBytes: await probeBytes(
+      outDir,
+      'sqs-signed-secret',
+      `${SQS_ONLY_SOURCE}import { signedSecretSource } from './functions/shared/signed-secret-source.ts';
+export const secrets = signedSecretSource({ client });
+`,
+    ),
   };
 };
 
@@ -255,6 +282,8 @@ const checkConstructOptions = (): string[] => {
     "mainFields: ['module', 'main']",
     'externalModules: []',
     `banner: "${CDK_BUNDLING.banner?.js ?? ''}"`,
+    'esbuildArgs: { [`--alias:',
+    ']: ENV_CREDENTIALS_MODULE }',
   ];
   return expected
     .filter((fragment) => !source.includes(fragment))

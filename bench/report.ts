@@ -5,6 +5,10 @@ import type { ConsumerThroughput } from './consumers.ts';
 import type { CostModel } from './cost.ts';
 import type { IngestOverheadResult } from './ingest-overhead.ts';
 import type { Machine } from './machine.ts';
+import type { ColdStartResult } from './cold-start.ts';
+import type { ChannelScenarios } from './cost-scenarios.ts';
+import type { IngestModesResult } from './ingest-modes.ts';
+import { renderIngestFloorSections } from './ingest-floor-report.ts';
 import { type Summary, summarise } from './stats.ts';
 
 export interface Target {
@@ -23,6 +27,14 @@ export interface BenchResults {
   readonly burst: BurstResult;
   readonly consumers: readonly ConsumerThroughput[];
   readonly cost: CostModel;
+  /** Issue 13: whole cold start, both ingest modes, and the cost scenarios (bench/ingest-floor-report.ts). */
+  readonly ingestFloor?: IngestFloorResults;
+}
+
+export interface IngestFloorResults {
+  readonly coldStart: ColdStartResult;
+  readonly ingestModes: IngestModesResult;
+  readonly costScenarios: readonly ChannelScenarios[];
 }
 
 const INGEST_ENTRY = 'functions/ingest/handler.ts';
@@ -289,6 +301,15 @@ export const renderReport = (results: BenchResults): string => {
       .map(([channel, perMillion]) => `${dollars(perMillion)} (${channel})`)
       .join(', ')} per million.`,
     '',
+    ...(results.ingestFloor
+      ? renderIngestFloorSections(
+          bundles,
+          results.ingestFloor.coldStart,
+          results.ingestFloor.ingestModes,
+          results.ingestFloor.costScenarios,
+          cost,
+        )
+      : []),
     '## Reproduce',
     '',
     '```sh',

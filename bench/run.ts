@@ -6,6 +6,10 @@ import { measureConsumers } from './consumers.ts';
 import { costModel } from './cost.ts';
 import { measureIngestOverhead } from './ingest-overhead.ts';
 import { describeMachine } from './machine.ts';
+import { measureColdStart } from './cold-start.ts';
+import { costScenarios } from './cost-scenarios.ts';
+import { ingestFloorTargets } from './ingest-floor-report.ts';
+import { measureIngestModes } from './ingest-modes.ts';
 import { type BenchResults, judgeTargets, renderReport } from './report.ts';
 
 /**
@@ -29,7 +33,7 @@ const main = async () => {
   const bundles = await step('bundle sizes and import times', () => measureBundles());
   const burst = await step('1,000-request burst through the local stack', () => measureBurst());
   const consumers = await step('consumer throughput', () => measureConsumers());
-  const cost = costModel({
+  const costInputs = {
     ingestMs: ingest.perCall.handler.median,
     ingestLogBytes: ingest.logBytesPerRequest,
     channels: consumers.map((consumer) => ({
@@ -38,17 +42,26 @@ const main = async () => {
       callsPerDelivery: consumer.callsPerDelivery,
       consumerLogBytes: consumer.logBytesPerDelivery,
     })),
-  });
+  };
+  const cost = costModel(costInputs);
+  // Issue 13: the whole cold start, both ingest modes side by side, and the cost with and without batching.
+  const coldStart = await step('whole cold start, spawn to first answered webhook', () => measureColdStart());
+  const ingestModes = await step('ingest modes (lambda, direct) with and without a Lambda quota of 10', () => measureIngestModes());
+  const ingestFloor = { coldStart, ingestModes, costScenarios: costScenarios(cost, costInputs) };
 
   const results: BenchResults = {
     machine,
     durationSeconds: (Date.now() - started) / 1000,
-    targets: judgeTargets(ingest, bundles, burst),
+    targets: [
+      ...judgeTargets(ingest, bundles, burst),
+      ...ingestFloorTargets(bundles, coldStart, ingestModes, ingestFloor.costScenarios, cost),
+    ],
     ingest,
     bundles,
     burst,
     consumers,
     cost,
+    ingestFloor,
   };
   const folder = import.meta.dirname;
   writeFileSync(join(folder, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
