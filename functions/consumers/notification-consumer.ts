@@ -1,6 +1,6 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import type * as z from 'zod';
+import type * as z from 'zod/mini';
 import { QUEUE_SETTINGS } from '../../lib/queue-settings.ts';
 import type { DeliveryChannel as Channel } from '../shared/channels.ts';
 import { emfMetrics, type RelayMetrics, safely } from '../shared/metrics.ts';
@@ -29,7 +29,7 @@ export type Deliver<Payload> = (payload: Payload, context: DeliveryContext) => P
 
 export interface NotificationConsumerOptions<Payload> {
   readonly channel: Channel;
-  readonly schema: z.ZodType<Payload>;
+  readonly schema: z.ZodMiniType<Payload>;
   readonly deliver: Deliver<Payload>;
   /** When CometChat says the notification's message was sent (epoch ms), for the delivery latency; else the enqueue time is used. */
   readonly sentAtOf?: (payload: Payload) => number | undefined;
@@ -129,7 +129,7 @@ const deliveryContext = (record: SQSRecord): DeliveryContext => {
 };
 
 const readPayload = <Payload>(
-  schema: z.ZodType<Payload>,
+  schema: z.ZodMiniType<Payload>,
   record: SQSRecord,
   channel: Channel,
 ): { ok: true; value: Payload } | { ok: false; cause: string } => {

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { CHANNELS } from '../shared/channels.ts';
 import { createIngestSqsClient } from '../shared/clients/sqs.ts';
 import { readEnv } from '../shared/env.ts';
@@ -11,11 +11,11 @@ import { webhookRoute } from './webhook-routes.ts';
 const env = readEnv({
   CHANNEL: z.enum(CHANNELS),
   QUEUE_URL: z.url(),
-  WEBHOOK_SECRET_ARN: z.string().min(1),
-  COMETCHAT_APP_ID: z.string().default(''),
-  MAX_BODY_BYTES: z.coerce.number().int().positive(),
+  WEBHOOK_SECRET_ARN: z.string().check(z.minLength(1)),
+  COMETCHAT_APP_ID: z._default(z.string(), ''),
+  MAX_BODY_BYTES: z.pipe(z.coerce.number(), z.int().check(z.positive())),
   /** The SDK's own variable for a service endpoint: unset in AWS (the region's), set for an emulator (the cold-start bench). */
-  AWS_ENDPOINT_URL_SECRETS_MANAGER: z.url().optional(),
+  AWS_ENDPOINT_URL_SECRETS_MANAGER: z.optional(z.url()),
 });
 
 const sqs = createIngestSqsClient();

@@ -1,4 +1,4 @@
-import type * as z from 'zod';
+import * as z from 'zod/mini';
 import type { SecretSource } from './ports/secret-source.ts';
 
 export interface CachedSecretOptions<Value> {
@@ -6,7 +6,8 @@ export interface CachedSecretOptions<Value> {
   readonly source: SecretSource;
   readonly secretId: string;
   /** The secret's JSON shape; a mismatch fails the read with what is wrong (never the values). */
-  readonly schema: z.ZodType<Value>;
+  /** Classic or mini zod alike (both have `safeParse`). */
+  readonly schema: z.core.$ZodType<Value>;
   /** What the secret should look like, for the error message. */
   readonly describe: string;
   /** Seconds a fetched secret is reused. Default 300. */
@@ -43,7 +44,7 @@ export const cachedSecret = <Value>({
     } catch {
       throw new Error(`Secret ${secretId} is not ${describe} JSON: it does not parse as JSON`);
     }
-    const parsed = schema.safeParse(json);
+    const parsed = z.safeParse(schema, json);
     if (!parsed.success) {
       throw new Error(`Secret ${secretId} is not ${describe} JSON: ${parsed.error.issues.map((issue) => issue.message).join('; ')}`);
     }
