@@ -172,19 +172,22 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
     });
 
     // ingest: "direct": API Gateway's SQS integration serves push, SMS and email; the events route keeps its function.
+    // Its SendMessage calls get a client of their own, as API Gateway's are not the pollers' (whose long polls hold connections).
+    const integrationSqs = new SQSClient(sqsConfig);
     const concurrency = options.lambdaConcurrency === undefined ? undefined : lambdaConcurrency(options.lambdaConcurrency);
     const direct =
       options.ingest === 'direct'
         ? directIngestRoutes({
             channels: DELIVERY_CHANNELS,
             queueUrls: { push: queues.push.url, sms: queues.sms.url, email: queues.email.url },
-            sqs,
+            sqs: integrationSqs,
             authorizer: createWebhookAuthorizer({ credentials }),
             ...(options.authorizerCacheTtlSeconds === undefined ? {} : { cacheTtlSeconds: options.authorizerCacheTtlSeconds }),
             ...(concurrency ? { lambdaConcurrency: concurrency } : {}),
           })
         : undefined;
     const lambdaIngestChannels = CHANNELS.filter((channel) => !direct || channel === 'events');
+    if (direct) cleanups.push(() => integrationSqs.destroy());
 
     const lambdaRoutes: LambdaRoute[] = [
       ...lambdaIngestChannels.map((channel) => ({

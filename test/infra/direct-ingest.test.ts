@@ -34,6 +34,8 @@ describe('ingest: "direct"', () => {
       expect(properties.AuthorizationType, channel).toBe('CUSTOM');
       const integration = integrationOf(properties);
       expect(integration).toMatchObject({ IntegrationType: 'AWS_PROXY', IntegrationSubtype: 'SQS-SendMessage' });
+      // API Gateway sends with a role of the route's own (CDK grants it SendMessage on this queue).
+      expect(integration.CredentialsArn).toEqual({ 'Fn::GetAtt': [expect.stringContaining('InvokeRole'), 'Arn'] });
       const parameters = integration.RequestParameters as Record<string, unknown>;
       expect(parameters.MessageBody).toBe('$request.body');
       expect(JSON.parse(parameters.MessageAttributes as string)).toEqual({
