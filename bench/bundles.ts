@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { type BuildOptions, build, type Metafile } from 'esbuild';
+import { CREDENTIAL_CHAIN_MODULE, ENV_CREDENTIALS_MODULE } from '../lib/constructs/relay-function.ts';
 import { type Summary, summarise } from './stats.ts';
 
 const PROJECT_ROOT = join(import.meta.dirname, '..');
@@ -11,7 +12,7 @@ const PROJECT_ROOT = join(import.meta.dirname, '..');
 /**
  * esbuild as `lib/constructs/relay-function.ts` has CDK run it: NodejsFunction
  * passes `--bundle --target=node24 --platform=node --format=esm --minify
- * --main-fields=module,main --banner:js=...` and no externals. Kept in step by
+ * --main-fields=module,main --banner:js=... --alias:...` and no externals. Kept in step by
  * `checkConstructOptions`, which reads the construct's source.
  */
 export const CDK_BUNDLING: BuildOptions = {
@@ -23,6 +24,8 @@ export const CDK_BUNDLING: BuildOptions = {
   mainFields: ['module', 'main'],
   external: [],
   banner: { js: "import { createRequire } from 'module';const require = createRequire(import.meta.url);" },
+  // The construct's `--alias`: the default credential chain becomes the environment provider.
+  alias: { [CREDENTIAL_CHAIN_MODULE]: ENV_CREDENTIALS_MODULE },
   absWorkingDir: PROJECT_ROOT,
   logLevel: 'silent',
 };
@@ -82,10 +85,10 @@ export const lambdaEntries = (): string[] => {
   return found.sort();
 };
 
-const INGEST_ENTRY = 'functions/ingest/handler.ts';
+export const INGEST_ENTRY = 'functions/ingest/handler.ts';
 
 /** What the ingest handler needs in its environment to load (it validates it at import). */
-const INGEST_ENV = {
+export const INGEST_ENV = {
   CHANNEL: 'push',
   QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/000000000000/cometchat-relay-push',
   WEBHOOK_SECRET_ARN: 'arn:aws:secretsmanager:us-east-1:000000000000:secret:cometchat-relay-webhook',
@@ -98,7 +101,7 @@ const INGEST_ENV = {
 };
 
 /** The reference bundle: the SQS client, built and ready, and nothing else. */
-const SQS_ONLY_SOURCE = `import { SQSClient, SendMessageCommand } from '@aws-sdk/client-sqs';
+export const SQS_ONLY_SOURCE = `import { SQSClient, SendMessageCommand } from '@aws-sdk/client-sqs';
 export const client = new SQSClient({});
 export { SendMessageCommand };
 `;
@@ -110,6 +113,13 @@ export interface Probes {
   readonly zodClassicBytes: number;
   /** ... and the same schema with `zod/mini`. */
   readonly zodMiniBytes: number;
+  /** Lever 1: the ingest entry and the SQS-only reference without the credential-chain alias (the SDK's default chain). */
+  readonly ingestDefaultChainBytes: number;
+  readonly sqsOnlyDefaultChainBytes: number;
+  /** Lever 3: the SQS client plus a Secrets Manager client read through Powertools Parameters (what ingest read the secret with before). */
+  readonly sqsWithSecretsClientBytes: number;
+  /** ... and the SQS client plus the signed GetSecretValue over its own stack (`signedSecretSource`). */
+  readonly sqsWithSignedSecretBytes: number;
 }
 
 const probeBytes = async (outDir: string, name: string, contents: string, options: BuildOptions = {}): Promise<number> => {
@@ -128,10 +138,30 @@ const measureProbes = async (outDir: string): Promise<Probes> => {
     `import * as z from '${module}';\nexport const schema = z.looseObject({ trigger: z.literal('t'), data: z.looseObject({ uid: z.string() }) });\n`;
   const ingestOutfile = join(outDir, 'probes', 'ingest-runtime-sdk', 'index.mjs');
   await build({ ...CDK_BUNDLING, entryPoints: [INGEST_ENTRY], outfile: ingestOutfile, external: ['@aws-sdk/*', '@smithy/*'] });
+  const defaultChain: BuildOptions = { alias: {} };
+  const defaultChainOutfile = join(outDir, 'probes', 'ingest-default-chain', 'index.mjs');
+  await build({ ...CDK_BUNDLING, ...defaultChain, entryPoints: [INGEST_ENTRY], outfile: defaultChainOutfile });
   return {
     ingestRuntimeSdkBytes: statSync(ingestOutfile).size,
     zodClassicBytes: await probeBytes(outDir, 'zod-classic', schema('zod')),
     zodMiniBytes: await probeBytes(outDir, 'zod-mini', schema('zod/mini')),
+    ingestDefaultChainBytes: statSync(defaultChainOutfile).size,
+    sqsOnlyDefaultChainBytes: await probeBytes(outDir, 'sqs-only-default-chain', SQS_ONLY_SOURCE, defaultChain),
+    sqsWithSecretsClientBytes: await probeBytes(
+      outDir,
+      'sqs-secrets-client',
+      `${SQS_ONLY_SOURCE}import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
+export const secrets = new SecretsProvider({ awsSdkV3Client: new SecretsManagerClient({}) });
+`,
+    ),
+    sqsWithSignedSecretBytes: await probeBytes(
+      outDir,
+      'sqs-signed-secret',
+      `${SQS_ONLY_SOURCE}import { signedSecretSource } from './functions/shared/signed-secret-source.ts';
+export const secrets = signedSecretSource({ client });
+`,
+    ),
   };
 };
 
@@ -252,6 +282,8 @@ const checkConstructOptions = (): string[] => {
     "mainFields: ['module', 'main']",
     'externalModules: []',
     `banner: "${CDK_BUNDLING.banner?.js ?? ''}"`,
+    'esbuildArgs: { [`--alias:',
+    ']: ENV_CREDENTIALS_MODULE }',
   ];
   return expected
     .filter((fragment) => !source.includes(fragment))

@@ -6,6 +6,10 @@ import type { CostModel, IdleCostModel } from './cost.ts';
 import { renderIdleCost } from './idle.ts';
 import type { IngestOverheadResult } from './ingest-overhead.ts';
 import type { Machine } from './machine.ts';
+import type { ColdStartResult } from './cold-start.ts';
+import type { ChannelScenarios } from './cost-scenarios.ts';
+import type { IngestModesResult } from './ingest-modes.ts';
+import { renderIngestFloorSections } from './ingest-floor-report.ts';
 import { renderSourceMapCost, type SourceMapCost } from './source-maps.ts';
 import { type Summary, summarise } from './stats.ts';
 
@@ -29,6 +33,14 @@ export interface BenchResults {
   readonly sourceMaps?: SourceMapCost;
   /** The idle monthly cost of a deployed stack (section 6). */
   readonly idleCost?: IdleCostModel;
+  /** Issue 13: whole cold start, both ingest modes, and the cost scenarios (bench/ingest-floor-report.ts). */
+  readonly ingestFloor?: IngestFloorResults;
+}
+
+export interface IngestFloorResults {
+  readonly coldStart: ColdStartResult;
+  readonly ingestModes: IngestModesResult;
+  readonly costScenarios: readonly ChannelScenarios[];
 }
 
 /** SPEC §9: the idle monthly cost of a deployed stack is stated (a figure, not a limit). */
@@ -305,6 +317,15 @@ export const renderReport = (results: BenchResults): string => {
     '',
     ...(results.idleCost ? renderIdleCost(results.idleCost) : []),
     ...(results.sourceMaps ? renderSourceMapCost(results.sourceMaps) : []),
+    ...(results.ingestFloor
+      ? renderIngestFloorSections(
+          bundles,
+          results.ingestFloor.coldStart,
+          results.ingestFloor.ingestModes,
+          results.ingestFloor.costScenarios,
+          cost,
+        )
+      : []),
     '## Reproduce',
     '',
     '```sh',

@@ -7,6 +7,10 @@ import { costModel } from './cost.ts';
 import { measureIdleCost } from './idle.ts';
 import { measureIngestOverhead } from './ingest-overhead.ts';
 import { describeMachine } from './machine.ts';
+import { measureColdStart } from './cold-start.ts';
+import { costScenarios } from './cost-scenarios.ts';
+import { ingestFloorTargets } from './ingest-floor-report.ts';
+import { measureIngestModes } from './ingest-modes.ts';
 import { type BenchResults, idleCostTarget, judgeTargets, renderReport } from './report.ts';
 import { measureSourceMapCost } from './source-maps.ts';
 
@@ -31,7 +35,7 @@ const main = async () => {
   const bundles = await step('bundle sizes and import times', () => measureBundles());
   const burst = await step('1,000-request burst through the local stack', () => measureBurst());
   const consumers = await step('consumer throughput', () => measureConsumers());
-  const cost = costModel({
+  const costInputs = {
     ingestMs: ingest.perCall.handler.median,
     ingestLogBytes: ingest.logBytesPerRequest,
     channels: consumers.map((consumer) => ({
@@ -40,7 +44,12 @@ const main = async () => {
       callsPerDelivery: consumer.callsPerDelivery,
       consumerLogBytes: consumer.logBytesPerDelivery,
     })),
-  });
+  };
+  const cost = costModel(costInputs);
+  // Issue 13: the whole cold start, both ingest modes side by side, and the cost with and without batching.
+  const coldStart = await step('whole cold start, spawn to first answered webhook', () => measureColdStart());
+  const ingestModes = await step('ingest modes (lambda, direct) with and without a Lambda quota of 10', () => measureIngestModes());
+  const ingestFloor = { coldStart, ingestModes, costScenarios: costScenarios(cost, costInputs) };
 
   const sourceMaps = await step('source maps at cold start', () => measureSourceMapCost());
   const idleCost = await step('idle cost from the synthesised template', async () => measureIdleCost());
@@ -48,7 +57,11 @@ const main = async () => {
   const results: BenchResults = {
     machine,
     durationSeconds: (Date.now() - started) / 1000,
-    targets: [...judgeTargets(ingest, bundles, burst), idleCostTarget(idleCost)],
+    targets: [
+      ...judgeTargets(ingest, bundles, burst),
+      ...ingestFloorTargets(bundles, coldStart, ingestModes, ingestFloor.costScenarios, cost),
+      idleCostTarget(idleCost),
+    ],
     ingest,
     bundles,
     burst,
@@ -56,6 +69,7 @@ const main = async () => {
     cost,
     sourceMaps,
     idleCost,
+    ingestFloor,
   };
   const folder = import.meta.dirname;
   writeFileSync(join(folder, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);

@@ -19,6 +19,10 @@ const Env = z.object({
   SENDER_EMAIL: z.email().default(LOCAL_DEFAULTS.senderEmail),
   POLICY_FILE: z.string().optional(),
   RELAY_DATA_DIR: z.string().default('local-data'),
+  /** `direct`: the push, SMS and email routes as API Gateway's SQS integration would serve them (README, "Direct ingest"). */
+  INGEST: z.enum(['lambda', 'direct'], 'must be "lambda" or "direct"').default('lambda'),
+  /** A simulated Lambda concurrency quota (a new account's can be 10); unset: none. */
+  LAMBDA_CONCURRENCY: z.coerce.number().int().min(1, 'use at least 1').optional(),
 });
 
 const main = async () => {
@@ -43,6 +47,8 @@ const main = async () => {
     adminTokens: [env.ADMIN_TOKEN],
     ...(env.COMETCHAT_APP_ID ? { appId: env.COMETCHAT_APP_ID } : {}),
     senderEmail: env.SENDER_EMAIL,
+    ingest: env.INGEST,
+    ...(env.LAMBDA_CONCURRENCY === undefined ? {} : { lambdaConcurrency: env.LAMBDA_CONCURRENCY }),
     policy,
     dataDir,
   });

@@ -414,6 +414,10 @@ const checkCustomDomain = (
   }
 };
 
+/** How webhooks reach their queues (README, "Direct ingest"). */
+export const INGEST_MODES = ['lambda', 'direct'] as const;
+export type IngestMode = (typeof INGEST_MODES)[number];
+
 export const RelayConfigSchema = z.strictObject({
   /** CometChat app id; when set, ingest answers 403 `wrong_app` to payloads from any other app. Empty means any app. */
   appId: z
@@ -541,6 +545,15 @@ export const RelayConfigSchema = z.strictObject({
       error: 'must be a DynamoDB table name: 3 to 255 letters, digits, "_", "-" and "."',
     }),
   ),
+  /**
+   * How the push, SMS and email webhooks reach their queues: "lambda" (an ingest function per request) or
+   * "direct" (API Gateway's SQS integration behind a cached Basic Auth authorizer; validation in the consumers).
+   */
+  ingest: z
+    .enum(INGEST_MODES, {
+      error: 'must be "lambda" (an ingest function validates each webhook) or "direct" (API Gateway enqueues it; README, "Direct ingest")',
+    })
+    .default('lambda'),
 });
 
 /** The schema with the checks across keys (the custom domain's settings belong together). */

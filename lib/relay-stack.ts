@@ -2,10 +2,11 @@ import { Annotations, CfnOutput, Duration, Stack, type StackProps, Tags, Token }
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { BEFORE_MESSAGE_PATH } from '../functions/before-message/before-message-webhook.ts';
-import { CHANNEL_ROUTES, CHANNELS, type Channel } from '../functions/shared/channels.ts';
+import { CHANNEL_ROUTES, CHANNELS, type Channel, DELIVERY_CHANNELS } from '../functions/shared/channels.ts';
 import { ConfigError, loadConfig, parsePlatformApplicationArn, type RelayConfig } from './config.ts';
 import { BeforeMessageWebhook } from './constructs/before-message-webhook.ts';
 import { type ChannelDelivery, ChannelPipeline } from './constructs/channel-pipeline.ts';
+import { enableDirectIngestConsumer } from './constructs/direct-ingest.ts';
 import { DirectoryApi } from './constructs/directory-api.ts';
 import { FEEDBACK_MAX_MESSAGE_AGE, type FeedbackPipeline } from './constructs/feedback-pipeline.ts';
 import { CustomDomain, checkCertificateRegion } from './constructs/custom-domain.ts';
@@ -161,7 +162,13 @@ export class RelayStack extends Stack {
       memorySize: config.ingestMemoryMb,
       logRetention,
       throttle: { rateLimit: config.api.throttleRateLimit, burstLimit: config.api.throttleBurstLimit },
+      ingest: config.ingest,
     });
+    if (config.ingest === 'direct') {
+      for (const channel of DELIVERY_CHANNELS) {
+        enableDirectIngestConsumer(pipelines[channel].consumer, { deadLetterQueue: pipelines[channel].deadLetterQueue, appId: config.appId });
+      }
+    }
 
     this.beforeMessage = new BeforeMessageWebhook(this, 'BeforeMessage', {
       httpApi: this.ingestApi.httpApi,

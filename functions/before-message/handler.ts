@@ -7,6 +7,7 @@ import { type CompiledPolicy, DEFAULT_POLICY, loadPolicyFile } from '../policy/p
 import { readEnv } from '../shared/env.ts';
 import { logger } from '../shared/powertools.ts';
 import { secretCredentialStore } from '../shared/secret-credential-store.ts';
+import { signedSecretSource } from '../shared/signed-secret-source.ts';
 import { createBeforeMessageHandler } from './before-message-webhook.ts';
 import { countDecision, countPolicyError } from './metrics.ts';
 
@@ -35,7 +36,10 @@ const loadPolicy = (file: string | undefined): CompiledPolicy => {
 /** Lambda entry point: the before_message policy behind Basic Auth from Secrets Manager. */
 export const handler = createBeforeMessageHandler({
   credentials: secretCredentialStore({
-    client: new SecretsManagerClient({ maxAttempts: 2, requestHandler: new NodeHttpHandler(WEBHOOK_HTTP_TIMEOUTS) }),
+    // This function has no other SDK client: the Secrets Manager client only lends its stack to the one signed call.
+    source: signedSecretSource({
+      client: new SecretsManagerClient({ maxAttempts: 2, requestHandler: new NodeHttpHandler(WEBHOOK_HTTP_TIMEOUTS) }),
+    }),
     secretId: env.WEBHOOK_SECRET_ARN,
   }),
   policy: loadPolicy(env.POLICY_FILE),

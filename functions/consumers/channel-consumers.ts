@@ -6,6 +6,9 @@ import type { RelayMetrics } from '../shared/metrics.ts';
 import { EmailPayloadSchema } from '../shared/schemas/email.ts';
 import { PushPayloadSchema } from '../shared/schemas/push.ts';
 import { SmsPayloadSchema } from '../shared/schemas/sms.ts';
+import { webhookRoute } from '../ingest/webhook-routes.ts';
+import type { DeliveryChannel } from '../shared/channels.ts';
+import type { DeadLetters } from '../shared/ports/dead-letters.ts';
 import { createNotificationConsumer, type OutcomeListener } from './notification-consumer.ts';
 
 /** What every consumer may be given besides its delivery ports. */
@@ -14,9 +17,17 @@ export interface ConsumerOptions {
   readonly metrics?: RelayMetrics;
   /** Hears every outcome after it is logged. Default: none. */
   readonly onOutcome?: OutcomeListener;
+  /**
+   * Validate what `ingest: "direct"` enqueued (records marked `ingest=direct`), parking refused payloads on the
+   * channel's DLQ. Default: no such records are expected.
+   */
+  readonly directIngest?: { readonly deadLetters: DeadLetters; readonly appId?: string | undefined };
 }
 
 const withMetrics = ({ metrics, onOutcome }: ConsumerOptions) => ({ ...(metrics ? { metrics } : {}), ...(onOutcome ? { onOutcome } : {}) });
+
+const withDirectIngest = (channel: DeliveryChannel, { directIngest }: ConsumerOptions) =>
+  directIngest ? { directIngest: { ...directIngest, route: webhookRoute(channel) } } : {};
 
 /** The consumer of each channel, wired to its ports: the Lambda adapters and the local stack both build them here. */
 export const createPushConsumer = (ports: PushDeliveryPorts & ConsumerOptions) =>
@@ -26,6 +37,7 @@ export const createPushConsumer = (ports: PushDeliveryPorts & ConsumerOptions) =
     deliver: deliverPush(ports),
     sentAtOf: pushSentAt,
     ...withMetrics(ports),
+    ...withDirectIngest('push', ports),
   });
 
 export const createSmsConsumer = (ports: SmsDeliveryPorts & ConsumerOptions) =>
@@ -35,6 +47,7 @@ export const createSmsConsumer = (ports: SmsDeliveryPorts & ConsumerOptions) =>
     deliver: deliverSms(ports),
     sentAtOf: digestSentAt,
     ...withMetrics(ports),
+    ...withDirectIngest('sms', ports),
   });
 
 export const createEmailConsumer = (ports: EmailDeliveryPorts & ConsumerOptions) =>
@@ -44,4 +57,5 @@ export const createEmailConsumer = (ports: EmailDeliveryPorts & ConsumerOptions)
     deliver: deliverEmail(ports),
     sentAtOf: digestSentAt,
     ...withMetrics(ports),
+    ...withDirectIngest('email', ports),
   });

@@ -1,11 +1,12 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import type * as z from 'zod';
+import type * as z from 'zod/mini';
 import { QUEUE_SETTINGS } from '../../lib/queue-settings.ts';
 import type { DeliveryChannel as Channel } from '../shared/channels.ts';
 import { emfMetrics, type RelayMetrics, safely } from '../shared/metrics.ts';
 import { logger, withLogContext } from '../shared/powertools.ts';
 import type { DeliveryOutcome } from '../delivery/outcome.ts';
+import { admitDirectRecord, type DirectIngestAdmission } from './direct-admission.ts';
 
 /** What a delivery knows besides the payload: how SQS and ingest labelled it. */
 export interface DeliveryContext {
@@ -39,7 +40,7 @@ export type Deliver<Payload> = (payload: Payload, context: DeliveryContext) => P
 
 export interface NotificationConsumerOptions<Payload> {
   readonly channel: Channel;
-  readonly schema: z.ZodType<Payload>;
+  readonly schema: z.ZodMiniType<Payload>;
   readonly deliver: Deliver<Payload>;
   /** When CometChat says the notification's message was sent (epoch ms), for the delivery latency; else the enqueue time is used. */
   readonly sentAtOf?: (payload: Payload) => number | undefined;
@@ -48,6 +49,11 @@ export interface NotificationConsumerOptions<Payload> {
   /** Hears every outcome; a listener that throws changes nothing. Default: none. */
   readonly onOutcome?: OutcomeListener;
   readonly now?: () => number;
+  /**
+   * With `ingest: "direct"`, API Gateway enqueues webhooks unchecked: records marked `ingest=direct` are
+   * validated here as ingest would have (default: such records are read like any other).
+   */
+  readonly directIngest?: DirectIngestAdmission;
 }
 
 /** The queued body is not a payload of this channel: retried, then kept in the DLQ for a person to look at. */
@@ -74,6 +80,7 @@ export const createNotificationConsumer = <Payload>({
   metrics = emfMetrics,
   onOutcome,
   now = Date.now,
+  directIngest,
 }: NotificationConsumerOptions<Payload>) => {
   const processor = new BatchProcessor(EventType.SQS);
 
@@ -91,8 +98,16 @@ export const createNotificationConsumer = <Payload>({
   };
 
   const handleRecord = async (record: SQSRecord): Promise<void> => {
-    const context = deliveryContext(record);
+    let context = deliveryContext(record);
     const lastAttempt = context.receiveCount >= QUEUE_SETTINGS.maxReceiveCount;
+    if (directIngest && record.messageAttributes.ingest?.stringValue === 'direct') {
+      const admitted = await admitDirectRecord(directIngest, record, metrics);
+      if (!admitted.ok) {
+        report(context, { target: channel, outcome: { kind: 'failed', cause: admitted.cause } }, undefined);
+        return;
+      }
+      context = { ...context, ...admitted.labels };
+    }
     const payload = readPayload(schema, record, channel);
     if (!payload.ok) {
       report(context, { target: channel, outcome: { kind: lastAttempt ? 'failed' : 'retry', cause: payload.cause } }, undefined);
@@ -132,7 +147,7 @@ const deliveryContext = (record: SQSRecord): DeliveryContext => {
 };
 
 const readPayload = <Payload>(
-  schema: z.ZodType<Payload>,
+  schema: z.ZodMiniType<Payload>,
   record: SQSRecord,
   channel: Channel,
 ): { ok: true; value: Payload } | { ok: false; cause: string } => {

@@ -1,11 +1,11 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import * as z from 'zod';
 import { DynamoDbDirectory } from '../shared/dynamodb-directory.ts';
 import { readEnv } from '../shared/env.ts';
+import { signedSecretSource } from '../shared/signed-secret-source.ts';
 import { snsPlatformEndpoints } from '../shared/sns-platform-endpoints.ts';
 import { createDirectoryHandler } from './directory-api.ts';
 import { PlatformApplicationArnsJsonSchema } from './directory-schemas.ts';
@@ -25,11 +25,10 @@ const requestHandler = () => new NodeHttpHandler({ connectionTimeout: 1000, requ
 
 const dynamodb = DynamoDBDocumentClient.from(new DynamoDBClient({ maxAttempts: 3, requestHandler: requestHandler() }));
 const sns = new SNSClient({ maxAttempts: 3, requestHandler: requestHandler() });
-const secrets = new SecretsManagerClient({ maxAttempts: 2, requestHandler: requestHandler() });
 
 /** Lambda entry point for every directory route: the directory API wired to DynamoDB, SNS and Secrets Manager. */
 export const handler = createDirectoryHandler({
-  adminTokens: secretAdminTokenSource({ client: secrets, secretId: env.ADMIN_SECRET_ARN }),
+  adminTokens: secretAdminTokenSource({ source: signedSecretSource({ client: sns }), secretId: env.ADMIN_SECRET_ARN }),
   directory: new DynamoDbDirectory({ client: dynamodb, tableName: env.DIRECTORY_TABLE }),
   endpoints: snsPlatformEndpoints(sns),
   platformApplications: env.PLATFORM_APPLICATION_ARNS,

@@ -1,6 +1,6 @@
-import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import * as z from 'zod';
 import { cachedSecret } from '../shared/cached-secret.ts';
+import type { SecretSource } from '../shared/ports/secret-source.ts';
 import type { AdminTokenSource } from './admin-auth.ts';
 
 /**
@@ -14,7 +14,8 @@ export const AdminSecretSchema = z.object({
 });
 
 export interface SecretAdminTokenSourceOptions {
-  readonly client: SecretsManagerClient;
+  /** Where the secret is read (`signedSecretSource` in the functions). */
+  readonly source: SecretSource;
   readonly secretId: string;
   /** Seconds a fetched secret is reused. Default 300. */
   readonly maxAgeSeconds?: number;

@@ -1,4 +1,5 @@
-import * as z from 'zod';
+// zod/mini: the events route's schemas are on the ingest path (bundle size, cold start).
+import * as z from 'zod/mini';
 import { AfterMessagePayloadSchema, type AfterMessagePayload, SentMessageSchema } from '../policy/message-schema.ts';
 import { CHANNEL_TRIGGERS } from '../shared/channels.ts';
 
@@ -43,28 +44,32 @@ export const isEventTrigger = (trigger: unknown): trigger is string =>
 
 const WebhooksTriggerSchema = z
   .string()
-  .min(1, 'must be the CometChat webhook trigger')
-  .refine((trigger) => !FOREIGN_TRIGGERS.has(trigger), 'belongs to another route, not to events')
-  .refine((trigger) => trigger !== LEGACY_MESSAGE_TRIGGER, 'is the legacy envelope, parsed by its own schema');
+  .check(
+    z.minLength(1, 'must be the CometChat webhook trigger'),
+    z.refine((trigger) => !FOREIGN_TRIGGERS.has(trigger), 'belongs to another route, not to events'),
+    z.refine((trigger) => trigger !== LEGACY_MESSAGE_TRIGGER, 'is the legacy envelope, parsed by its own schema'),
+  );
 
 /** The newer Webhooks envelope: `{trigger, data, appId, region, webhook}`; `data` is any JSON object. */
 export const WebhooksEventPayloadSchema = z
   .looseObject({
     trigger: WebhooksTriggerSchema,
     data: z.record(z.string(), z.unknown(), { error: 'must be the event data object' }),
-    appId: z.string().min(1, 'must be the CometChat app id'),
-    region: z.string().optional(),
+    appId: z.string().check(z.minLength(1, 'must be the CometChat app id')),
+    region: z.optional(z.string()),
     /** The webhook id from CometChat's dashboard: part of the documented idempotency key. */
-    webhook: z.string().min(1, 'must be the webhook id'),
+    webhook: z.string().check(z.minLength(1, 'must be the webhook id')),
   })
-  .superRefine((payload, ctx) => {
-    if (!MESSAGE_TRIGGERS.has(payload.trigger)) return;
-    const result = SentMessageSchema.safeParse(payload.data.message);
-    if (result.success) return;
-    for (const issue of result.error.issues) {
-      ctx.addIssue({ code: 'custom', path: ['data', 'message', ...issue.path], message: issue.message });
-    }
-  });
+  .check(
+    z.superRefine((payload, ctx) => {
+      if (!MESSAGE_TRIGGERS.has(payload.trigger)) return;
+      const result = SentMessageSchema.safeParse(payload.data.message);
+      if (result.success) return;
+      for (const issue of result.error.issues) {
+        ctx.addIssue({ code: 'custom', path: ['data', 'message', ...issue.path], message: issue.message });
+      }
+    }),
+  );
 
 export type WebhooksEventPayload = z.infer<typeof WebhooksEventPayloadSchema>;
 export type LegacyEventPayload = AfterMessagePayload;
@@ -75,14 +80,17 @@ export type EventPayload = LegacyEventPayload | WebhooksEventPayload;
  * reports one opaque issue, while CometChat (and whoever reads our 400) needs
  * the failing paths of the envelope the payload claims to be.
  */
-export const EventPayloadSchema: z.ZodType<EventPayload> = z.unknown().transform((input, ctx): EventPayload => {
-  const legacy =
-    typeof input === 'object' && input !== null && (input as { trigger?: unknown }).trigger === LEGACY_MESSAGE_TRIGGER;
-  const result = legacy ? AfterMessagePayloadSchema.safeParse(input) : WebhooksEventPayloadSchema.safeParse(input);
-  if (result.success) return result.data;
-  for (const issue of result.error.issues) ctx.addIssue({ code: 'custom', path: [...issue.path], message: issue.message });
-  return z.NEVER;
-});
+export const EventPayloadSchema: z.ZodMiniType<EventPayload> = z.pipe(
+  z.unknown(),
+  z.transform((input, ctx): EventPayload => {
+    const legacy =
+      typeof input === 'object' && input !== null && (input as { trigger?: unknown }).trigger === LEGACY_MESSAGE_TRIGGER;
+    const result = legacy ? AfterMessagePayloadSchema.safeParse(input) : WebhooksEventPayloadSchema.safeParse(input);
+    if (result.success) return result.data;
+    for (const issue of result.error.issues) ctx.issues.push({ code: 'custom', path: [...issue.path], message: issue.message, input });
+    return z.NEVER;
+  }),
+);
 
 export const isLegacyEvent = (payload: EventPayload): payload is LegacyEventPayload =>
   payload.trigger === LEGACY_MESSAGE_TRIGGER;

@@ -1,11 +1,9 @@
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { NodeHttpHandler } from '@smithy/node-http-handler';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { CHANNELS } from '../shared/channels.ts';
 import { createIngestSqsClient } from '../shared/clients/sqs.ts';
-import { WEBHOOK_HTTP_TIMEOUTS } from '../shared/clients/webhook-budget.ts';
 import { readEnv } from '../shared/env.ts';
 import { secretCredentialStore } from '../shared/secret-credential-store.ts';
+import { signedSecretSource } from '../shared/signed-secret-source.ts';
 import { sqsNotificationQueue } from '../shared/sqs-notification-queue.ts';
 import { createIngestHandler } from './ingest-webhook.ts';
 import { webhookRoute } from './webhook-routes.ts';
@@ -13,19 +11,24 @@ import { webhookRoute } from './webhook-routes.ts';
 const env = readEnv({
   CHANNEL: z.enum(CHANNELS),
   QUEUE_URL: z.url(),
-  WEBHOOK_SECRET_ARN: z.string().min(1),
-  COMETCHAT_APP_ID: z.string().default(''),
-  MAX_BODY_BYTES: z.coerce.number().int().positive(),
+  WEBHOOK_SECRET_ARN: z.string().check(z.minLength(1)),
+  COMETCHAT_APP_ID: z._default(z.string(), ''),
+  MAX_BODY_BYTES: z.pipe(z.coerce.number(), z.int().check(z.positive())),
+  /** The SDK's own variable for a service endpoint: unset in AWS (the region's), set for an emulator (the cold-start bench). */
+  AWS_ENDPOINT_URL_SECRETS_MANAGER: z.optional(z.url()),
 });
+
+const sqs = createIngestSqsClient();
 
 /** Lambda entry point: the ingest handler wired to SQS and Secrets Manager. */
 export const handler = createIngestHandler({
   route: webhookRoute(env.CHANNEL),
   credentials: secretCredentialStore({
-    client: new SecretsManagerClient({ maxAttempts: 2, requestHandler: new NodeHttpHandler(WEBHOOK_HTTP_TIMEOUTS) }),
+    // One signed GetSecretValue through the SQS client's stack, not a second SDK client (cold start).
+    source: signedSecretSource({ client: sqs, endpoint: env.AWS_ENDPOINT_URL_SECRETS_MANAGER }),
     secretId: env.WEBHOOK_SECRET_ARN,
   }),
-  queue: sqsNotificationQueue({ client: createIngestSqsClient(), queueUrl: env.QUEUE_URL }),
+  queue: sqsNotificationQueue({ client: sqs, queueUrl: env.QUEUE_URL }),
   appId: env.COMETCHAT_APP_ID || undefined,
   maxBodyBytes: env.MAX_BODY_BYTES,
 });

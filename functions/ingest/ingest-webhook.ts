@@ -1,26 +1,12 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import {
-  type ErrorCode,
-  HttpError,
-  InvalidPayloadError,
-  UnavailableError,
-  WrongAppError,
-  WrongTriggerError,
-  WrongWebhookError,
-} from '../shared/errors.ts';
+import { type ErrorCode, HttpError, InvalidPayloadError, UnavailableError } from '../shared/errors.ts';
 import { type HttpResult, jsonResponse, toErrorResponse } from '../shared/http.ts';
 import type { CredentialStore } from '../shared/ports/credential-store.ts';
 import type { NotificationQueue } from '../shared/ports/notification-queue.ts';
 import { emfMetrics, type RelayMetrics, safely } from '../shared/metrics.ts';
 import { logger } from '../shared/powertools.ts';
-import {
-  authenticateWebhook,
-  describeCause,
-  expectJsonObject,
-  parseWebhookJson,
-  readWebhookBody,
-  toPayloadIssues,
-} from '../shared/webhook-request.ts';
+import { authenticateWebhook, describeCause, parseWebhookJson, readWebhookBody } from '../shared/webhook-request.ts';
+import { admitPayload } from './admit-payload.ts';
 import type { WebhookRoute } from './webhook-routes.ts';
 
 export interface IngestWebhookOptions {
@@ -51,9 +37,7 @@ export const createIngestHandler = (options: IngestWebhookOptions): IngestHandle
     try {
       await authenticateWebhook(event, options.credentials);
       const text = readWebhookBody(event, options.maxBodyBytes);
-      const payload = validate(route, parseWebhookJson(text));
-      if (options.appId && (payload as { appId?: unknown }).appId !== options.appId) throw new WrongAppError();
-      const { trigger, idempotencyKey, correlationId } = route.describe(payload);
+      const { payload, trigger, idempotencyKey, correlationId } = admitPayload(route, parseWebhookJson(text), options.appId);
       const { id } = await options.queue.enqueue({
         body: serialise(payload),
         attributes: {
@@ -80,15 +64,6 @@ export const createIngestHandler = (options: IngestWebhookOptions): IngestHandle
       return answer.result;
     }
   };
-};
-
-const validate = (route: WebhookRoute, body: unknown): unknown => {
-  const { trigger, webhook } = expectJsonObject(body);
-  if (!route.acceptsTrigger(trigger)) throw new WrongTriggerError(route.expectedTrigger, trigger);
-  if (route.requiresCustomWebhook && webhook !== 'custom') throw new WrongWebhookError(webhook);
-  const result = route.schema.safeParse(body);
-  if (!result.success) throw new InvalidPayloadError(toPayloadIssues(result.error));
-  return result.data;
 };
 
 /**

@@ -1,4 +1,4 @@
-import type * as z from 'zod';
+import type * as z from 'zod/mini';
 import { eventsRoute } from '../events/events-route.ts';
 import { CHANNEL_TRIGGERS, type Channel } from '../shared/channels.ts';
 import { idempotencyKey } from '../shared/idempotency-key.ts';
@@ -15,7 +15,7 @@ export interface WebhookRoute<Payload = unknown> {
   readonly expectedTrigger: string;
   /** Custom-provider routes only accept `webhook: "custom"`. */
   readonly requiresCustomWebhook: boolean;
-  readonly schema: z.ZodType<Payload>;
+  readonly schema: z.ZodMiniType<Payload>;
   /** Message attributes derived from a valid payload. */
   describe(payload: Payload): { readonly trigger: string; readonly idempotencyKey: string; readonly correlationId?: string };
 }

@@ -1,4 +1,5 @@
-import * as z from 'zod';
+// zod/mini: the events route's schemas are on the ingest path (bundle size, cold start).
+import * as z from 'zod/mini';
 import { EpochSchema } from '../shared/schemas/common.ts';
 
 /**
@@ -10,46 +11,46 @@ import { EpochSchema } from '../shared/schemas/common.ts';
 
 /** A user or group as CometChat embeds it in `data.entities`: uid for users, guid for groups. */
 const EntitySchema = z.looseObject({
-  uid: z.string().optional(),
-  guid: z.string().optional(),
-  name: z.string().optional(),
+  uid: z.optional(z.string()),
+  guid: z.optional(z.string()),
+  name: z.optional(z.string()),
 });
 
 const EntityRefSchema = z.looseObject({
   entity: EntitySchema,
-  entityType: z.string().optional(),
+  entityType: z.optional(z.string()),
 });
 
 export const MessageDataSchema = z.looseObject({
   /** The text of `type: "text"` messages; absent on media, custom and most action messages. */
-  text: z.string().optional(),
-  entities: z
-    .looseObject({
-      sender: EntityRefSchema.optional(),
-      receiver: EntityRefSchema.optional(),
-    })
-    .optional(),
+  text: z.optional(z.string()),
+  entities: z.optional(
+    z.looseObject({
+      sender: z.optional(EntityRefSchema),
+      receiver: z.optional(EntityRefSchema),
+    }),
+  ),
 });
 
-export const MessageIdSchema = z.union([z.string().min(1), z.number().int().nonnegative()]);
+export const MessageIdSchema = z.union([z.string().check(z.minLength(1)), z.int().check(z.nonnegative())]);
 
 const messageShape = {
   /** Absent on before_message: the message is not stored yet. */
-  id: MessageIdSchema.optional(),
-  conversationId: z.string().optional(),
+  id: z.optional(MessageIdSchema),
+  conversationId: z.optional(z.string()),
   /** The sender's uid; CometChat always sends it, `data.entities.sender.entity.uid` stands in if not. */
-  sender: z.string().min(1).optional(),
-  receiver: z.string().min(1),
+  sender: z.optional(z.string().check(z.minLength(1))),
+  receiver: z.string().check(z.minLength(1)),
   receiverType: z.enum(['user', 'group']),
   /** `message`, `action`, `call`, `custom`, and whatever CometChat adds. */
-  category: z.string().min(1),
+  category: z.string().check(z.minLength(1)),
   /** `text`, `image`, `video`, `audio`, `file`, a custom type... */
-  type: z.string().min(1),
+  type: z.string().check(z.minLength(1)),
   // Not required: a message without `data` simply has no text, which is no reason to refuse it.
-  data: MessageDataSchema.optional(),
+  data: z.optional(MessageDataSchema),
   /** Epoch seconds. */
-  sentAt: EpochSchema.optional(),
-  updatedAt: EpochSchema.optional(),
+  sentAt: z.optional(EpochSchema),
+  updatedAt: z.optional(EpochSchema),
 } as const;
 
 type MessageLike = { sender?: string | undefined; data?: z.infer<typeof MessageDataSchema> | undefined };
@@ -61,21 +62,19 @@ const SENDER_REQUIRED = {
 };
 
 /** The message as sent to before_message and after_message. */
-export const MessageSchema = z.looseObject(messageShape).refine(hasSender, SENDER_REQUIRED);
+export const MessageSchema = z.looseObject(messageShape).check(z.refine(hasSender, SENDER_REQUIRED));
 
 /** A stored message (after_message): it has an id. */
-export const SentMessageSchema = z
-  .looseObject({ ...messageShape, id: MessageIdSchema })
-  .refine(hasSender, SENDER_REQUIRED);
+export const SentMessageSchema = z.looseObject({ ...messageShape, id: MessageIdSchema }).check(z.refine(hasSender, SENDER_REQUIRED));
 
-const envelope = <Trigger extends string, Message extends z.ZodType>(trigger: Trigger, message: Message) =>
+const envelope = <Trigger extends string, Message extends z.ZodMiniType>(trigger: Trigger, message: Message) =>
   z.looseObject({
     trigger: z.literal(trigger),
     data: message,
-    appId: z.string().min(1, 'must be the CometChat app id'),
+    appId: z.string().check(z.minLength(1, 'must be the CometChat app id')),
     /** The id of the webhook in CometChat's dashboard: the key of the metadata a before_message answer injects. */
-    webhook: z.string().min(1, 'must be the webhook id'),
-    region: z.string().optional(),
+    webhook: z.string().check(z.minLength(1, 'must be the webhook id')),
+    region: z.optional(z.string()),
   });
 
 export const BeforeMessagePayloadSchema = envelope('before_message', MessageSchema);

@@ -1,12 +1,13 @@
-import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
-import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import type * as z from 'zod';
+import * as z from 'zod/mini';
+import type { SecretSource } from './ports/secret-source.ts';
 
 export interface CachedSecretOptions<Value> {
-  readonly client: SecretsManagerClient;
+  /** Where the secret string is read (`signedSecretSource` in the functions). */
+  readonly source: SecretSource;
   readonly secretId: string;
   /** The secret's JSON shape; a mismatch fails the read with what is wrong (never the values). */
-  readonly schema: z.ZodType<Value>;
+  /** Classic or mini zod alike (both have `safeParse`). */
+  readonly schema: z.core.$ZodType<Value>;
   /** What the secret should look like, for the error message. */
   readonly describe: string;
   /** Seconds a fetched secret is reused. Default 300. */
@@ -16,30 +17,38 @@ export interface CachedSecretOptions<Value> {
 }
 
 /**
- * A JSON secret cached across invocations by Powertools Parameters. A caller
- * whose check failed may ask for one forced refresh, rate-limited, so that a
- * rotated value works within seconds while a stream of bad guesses never
- * becomes a stream of Secrets Manager calls.
+ * A JSON secret cached across invocations. A caller whose check failed may
+ * ask for one forced refresh, rate-limited, so that a rotated value works
+ * within seconds while a stream of bad guesses never becomes a stream of
+ * Secrets Manager calls.
  */
 export const cachedSecret = <Value>({
-  client,
+  source,
   secretId,
   schema,
   describe,
   maxAgeSeconds = 300,
   minRefreshIntervalMs = 30_000,
 }: CachedSecretOptions<Value>) => {
-  const provider = new SecretsProvider({ awsSdkV3Client: client });
+  let cached: { readonly value: Value; readonly expires: number } | undefined;
   let lastForcedRefresh = 0;
   return async (options?: { readonly refresh?: boolean }): Promise<Value> => {
     const now = Date.now();
     const forceFetch = options?.refresh === true && now - lastForcedRefresh >= minRefreshIntervalMs;
     if (forceFetch) lastForcedRefresh = now;
-    const raw = await provider.get(secretId, { maxAge: maxAgeSeconds, transform: 'json', forceFetch });
-    const parsed = schema.safeParse(raw);
+    if (cached && !forceFetch && now < cached.expires) return cached.value;
+    const raw = await source.readSecretString(secretId);
+    let json: unknown;
+    try {
+      json = JSON.parse(raw);
+    } catch {
+      throw new Error(`Secret ${secretId} is not ${describe} JSON: it does not parse as JSON`);
+    }
+    const parsed = z.safeParse(schema, json);
     if (!parsed.success) {
       throw new Error(`Secret ${secretId} is not ${describe} JSON: ${parsed.error.issues.map((issue) => issue.message).join('; ')}`);
     }
+    cached = { value: parsed.data, expires: now + maxAgeSeconds * 1000 };
     return parsed.data;
   };
 };

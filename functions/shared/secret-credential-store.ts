@@ -1,8 +1,9 @@
-import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import * as z from 'zod';
+// zod/mini: read on the ingest path (bundle size, cold start).
+import * as z from 'zod/mini';
 import type { BasicCredentials } from './basic-auth.ts';
 import { cachedSecret } from './cached-secret.ts';
 import type { CredentialStore } from './ports/credential-store.ts';
+import type { SecretSource } from './ports/secret-source.ts';
 
 /**
  * The webhook secret as CDK generates it, plus the optional second pair an
@@ -10,14 +11,16 @@ import type { CredentialStore } from './ports/credential-store.ts';
  */
 export const WebhookSecretSchema = z
   .object({
-    username: z.string().min(1),
-    password: z.string().min(1),
-    secondaryUsername: z.string().min(1).optional(),
-    secondaryPassword: z.string().min(1).optional(),
+    username: z.string().check(z.minLength(1)),
+    password: z.string().check(z.minLength(1)),
+    secondaryUsername: z.optional(z.string().check(z.minLength(1))),
+    secondaryPassword: z.optional(z.string().check(z.minLength(1))),
   })
-  .refine((secret) => (secret.secondaryUsername === undefined) === (secret.secondaryPassword === undefined), {
-    message: 'secondaryUsername and secondaryPassword must be set together',
-  });
+  .check(
+    z.refine((secret) => (secret.secondaryUsername === undefined) === (secret.secondaryPassword === undefined), {
+      message: 'secondaryUsername and secondaryPassword must be set together',
+    }),
+  );
 
 export const credentialPairs = (secret: z.infer<typeof WebhookSecretSchema>): BasicCredentials[] => {
   const pairs: BasicCredentials[] = [{ username: secret.username, password: secret.password }];
@@ -28,7 +31,8 @@ export const credentialPairs = (secret: z.infer<typeof WebhookSecretSchema>): Ba
 };
 
 export interface SecretCredentialStoreOptions {
-  readonly client: SecretsManagerClient;
+  /** Where the secret is read (`signedSecretSource` in the functions). */
+  readonly source: SecretSource;
   readonly secretId: string;
   /** Seconds a fetched secret is reused. Default 300. */
   readonly maxAgeSeconds?: number;

@@ -79,7 +79,7 @@ export const expectJsonObject = (body: unknown): Record<string, unknown> => {
 };
 
 /** A zod error as the `issues` of an `invalid_payload` answer: dotted paths, messages, no input values. */
-export const toPayloadIssues = (error: z.ZodError): PayloadIssue[] =>
+export const toPayloadIssues = (error: z.core.$ZodError): PayloadIssue[] =>
   error.issues.map((issue) => ({ path: issue.path.map(String).join('.'), message: issue.message }));
 
 /** Error name and message only, for logs: an SDK error's own fields may echo request data. */

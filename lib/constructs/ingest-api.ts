@@ -2,6 +2,8 @@ import { Duration, Validations } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import { HttpApi, HttpMethod, type HttpStage, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import type { IngestMode } from '../config.ts';
+import { addDirectIngestRoute, createWebhookAuthorizer } from './direct-ingest.ts';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
@@ -59,6 +61,15 @@ export interface IngestApiProps {
    * @default - 1000 requests per second, burst 2000: a 1,000-member group burst passes whole
    */
   readonly throttle?: IngestApiThrottle;
+  /**
+   * How the custom-provider webhooks (push, SMS, email) reach their queues: `lambda`, an ingest function that
+   * authenticates, validates and enqueues; or `direct`, API Gateway's own SQS integration behind a cached Basic
+   * Auth authorizer, with validation moved to the consumers (README, "Direct ingest"). The events route always
+   * has its ingest function.
+   *
+   * @default 'lambda'
+   */
+  readonly ingest?: IngestMode;
 }
 
 /** HTTP API stage throttling. */
@@ -91,8 +102,10 @@ export class IngestApi extends Construct {
    * optional `secondaryUsername`/`secondaryPassword` that operators add while rotating.
    */
   readonly webhookSecret: Secret;
-  /** The ingest function of each channel. */
-  readonly functions: Readonly<Record<Channel, RelayFunction>>;
+  /** The ingest function of each channel that has one (with `ingest: "direct"`, the events route only). */
+  readonly functions: Readonly<Partial<Record<Channel, RelayFunction>>>;
+  /** With `ingest: "direct"`: the Basic Auth authorizer of the routes API Gateway sends straight to SQS. */
+  readonly authorizerFunction?: RelayFunction;
   /** The full https URL of each channel's webhook, as pasted into the CometChat dashboard. */
   readonly webhookUrls: Readonly<Record<Channel, string>>;
 
@@ -106,6 +119,7 @@ export class IngestApi extends Construct {
       memorySize = DEFAULT_INGEST_MEMORY_MB,
       logRetention = RetentionDays.ONE_MONTH,
       throttle = { rateLimit: DEFAULT_THROTTLE_RATE_LIMIT, burstLimit: DEFAULT_THROTTLE_BURST_LIMIT },
+      ingest = 'lambda',
     } = props;
 
     this.webhookSecret = new Secret(this, 'WebhookSecret', {
@@ -160,9 +174,17 @@ export class IngestApi extends Construct {
       },
     });
 
-    const functions = {} as Record<Channel, RelayFunction>;
+    const functions: Partial<Record<Channel, RelayFunction>> = {};
     const webhookUrls = {} as Record<Channel, string>;
+    const authorizer =
+      ingest === 'direct' ? createWebhookAuthorizer(this, { webhookSecret: this.webhookSecret, logRetention }) : undefined;
+    this.authorizerFunction = authorizer?.function;
     for (const channel of CHANNELS) {
+      webhookUrls[channel] = `${this.httpApi.apiEndpoint}${CHANNEL_ROUTES[channel]}`;
+      if (authorizer && channel !== 'events') {
+        addDirectIngestRoute({ httpApi: this.httpApi, channel, queue: queues[channel], authorizer: authorizer.authorizer });
+        continue;
+      }
       functions[channel] = this.addIngestFunction(channel, {
         queue: queues[channel],
         appId,
@@ -170,7 +192,6 @@ export class IngestApi extends Construct {
         memorySize,
         logRetention,
       });
-      webhookUrls[channel] = `${this.httpApi.apiEndpoint}${CHANNEL_ROUTES[channel]}`;
     }
     this.functions = functions;
     this.webhookUrls = webhookUrls;

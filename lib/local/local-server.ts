@@ -5,6 +5,7 @@ import { MethodNotAllowedError, NotFoundError, PayloadTooLargeError, type HttpEr
 import { toErrorResponse } from '../../functions/shared/http.ts';
 import { toApiGatewayEvent } from './api-gateway-event.ts';
 import type { LambdaRoute } from '../../functions/shared/lambda-route.ts';
+import { INTEGRATION_FAILURE, type LambdaConcurrency, LambdaThrottledError } from './lambda-concurrency.ts';
 
 // A route served like an API Gateway route with a Lambda integration: declared by the functions, adapted here.
 export type { LambdaHttpHandler, LambdaRoute } from '../../functions/shared/lambda-route.ts';
@@ -24,6 +25,8 @@ export interface LocalServerOptions {
   /** API Gateway refuses bodies over 10 MB before any Lambda runs; so does this server. */
   readonly maxRequestBytes?: number;
   readonly onHandlerCrash?: (error: unknown) => void;
+  /** A simulated Lambda concurrency quota every Lambda route counts against. Default: none. */
+  readonly lambdaConcurrency?: LambdaConcurrency;
 }
 
 export interface LocalServer {
@@ -66,6 +69,7 @@ export const startLocalServer = async ({
   localRoutes = [],
   maxRequestBytes = 10 * 1024 * 1024,
   onHandlerCrash = () => {},
+  lambdaConcurrency,
 }: LocalServerOptions): Promise<LocalServer> => {
   const routes = [...lambdaRoutes, ...localRoutes].map(compile);
 
@@ -91,8 +95,11 @@ export const startLocalServer = async ({
         compiled.params.map((name, index) => [name, decodeURIComponent(match?.[index + 1] ?? '')]),
       );
       const event = toApiGatewayEvent({ request, body, routeKey: `${method} ${compiled.path}`, pathParameters });
-      writeResult(response, await compiled.route.handler(event));
+      const { handler } = compiled.route;
+      writeResult(response, await (lambdaConcurrency ? lambdaConcurrency.invoke(() => handler(event)) : handler(event)));
     } catch (error) {
+      // A throttled invocation: API Gateway answers it as an integration failure, and nothing crashed.
+      if (error instanceof LambdaThrottledError) return writeResult(response, INTEGRATION_FAILURE);
       // What API Gateway answers when an integration throws.
       onHandlerCrash(error);
       if (!response.headersSent) writeResult(response, { statusCode: 500, body: '{"message":"Internal Server Error"}' });

@@ -46,6 +46,12 @@ import { consoleRoutes } from './console/console-routes.ts';
 import { acquireDataLock } from './data-lock.ts';
 import { restoreQueueSnapshot, saveQueueSnapshot } from './queue-snapshot.ts';
 import { join } from 'node:path';
+import { createWebhookAuthorizer } from '../../functions/ingest/webhook-authorizer.ts';
+import { DELIVERY_CHANNELS } from '../../functions/shared/channels.ts';
+import { sqsDeadLetters } from '../../functions/shared/sqs-dead-letters.ts';
+import type { IngestMode } from '../config.ts';
+import { type DirectIngestStats, directIngestRoutes } from './direct-ingest.ts';
+import { type LambdaConcurrency, lambdaConcurrency } from './lambda-concurrency.ts';
 
 export { LOCAL_DEFAULTS } from './local-defaults.ts';
 
@@ -86,6 +92,12 @@ export interface LocalStackOptions {
    * while POWERTOOLS_METRICS_DISABLED is set, as `npm start` and the tests set it).
    */
   readonly metrics?: RelayMetrics;
+  /** How push, SMS and email webhooks reach their queues, as `ingest` in the deployed stack. Default 'lambda'. */
+  readonly ingest?: IngestMode;
+  /** Simulate a Lambda concurrency quota (for example 10, a new account's) on the functions the HTTP server invokes. */
+  readonly lambdaConcurrency?: number;
+  /** Seconds the direct mode's authorizer answers are cached. Default: as deployed. */
+  readonly authorizerCacheTtlSeconds?: number;
 }
 
 export interface LocalStack {
@@ -104,6 +116,10 @@ export interface LocalStack {
   readonly feedback: Pick<LocalFeedback, 'topicArns' | 'queues'>;
   /** Every webhook answered and every delivery outcome (`GET /_local/activity`, the console). */
   readonly activity: ActivityLog;
+  /** With `ingest: "direct"`: how often the emulated API Gateway invoked the authorizer, and used its cache. */
+  readonly directIngest?: DirectIngestStats;
+  /** With `lambdaConcurrency`: the simulated quota and how many invocations it refused. */
+  readonly lambdaConcurrency?: LambdaConcurrency;
   /** Resolves once every queue is empty and no batch is being delivered. */
   idle(): Promise<void>;
   stop(): Promise<void>;
@@ -173,8 +189,26 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
       leaseSeconds: ledgerLeaseSeconds(options.visibilityTimeoutSeconds ?? LOCAL_DEFAULTS.visibilityTimeoutSeconds),
     });
 
+    // ingest: "direct": API Gateway's SQS integration serves push, SMS and email; the events route keeps its function.
+    // Its SendMessage calls get a client of their own, as API Gateway's are not the pollers' (whose long polls hold connections).
+    const integrationSqs = new SQSClient(sqsConfig);
+    const concurrency = options.lambdaConcurrency === undefined ? undefined : lambdaConcurrency(options.lambdaConcurrency);
+    const direct =
+      options.ingest === 'direct'
+        ? directIngestRoutes({
+            channels: DELIVERY_CHANNELS,
+            queueUrls: { push: queues.push.url, sms: queues.sms.url, email: queues.email.url },
+            sqs: integrationSqs,
+            authorizer: createWebhookAuthorizer({ credentials }),
+            ...(options.authorizerCacheTtlSeconds === undefined ? {} : { cacheTtlSeconds: options.authorizerCacheTtlSeconds }),
+            ...(concurrency ? { lambdaConcurrency: concurrency } : {}),
+          })
+        : undefined;
+    const lambdaIngestChannels = CHANNELS.filter((channel) => !direct || channel === 'events');
+    if (direct) cleanups.push(() => integrationSqs.destroy());
+
     const lambdaRoutes: LambdaRoute[] = [
-      ...CHANNELS.map((channel) => ({
+      ...lambdaIngestChannels.map((channel) => ({
         method: 'POST',
         path: CHANNEL_ROUTES[channel],
         handler: createIngestHandler({
@@ -285,10 +319,25 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
     ];
 
     localRoutes.push(...feedback.routes);
+    if (direct) localRoutes.push(...direct.routes);
 
     if (options.consumers !== false) {
+      // What the deployed consumers get with ingest: "direct" (harmless otherwise: only records marked ingest=direct use it).
+      const directIngest = (channel: Channel) => ({
+        directIngest: {
+          deadLetters: sqsDeadLetters({ client: sqs, queueUrl: queues[channel].deadLetterUrl }),
+          appId: options.appId,
+        },
+      });
       const consumers: Record<Channel, SqsBatchHandler> = {
-        push: createPushConsumer({ directory, sender: snsPushSender(sns), ledger, ...metrics, onOutcome: activity.onOutcome }),
+        push: createPushConsumer({
+          directory,
+          sender: snsPushSender(sns),
+          ledger,
+          ...metrics,
+          onOutcome: activity.onOutcome,
+          ...directIngest('push'),
+        }),
         sms: createSmsConsumer({
           directory,
           sender: snsSmsSender(sns),
@@ -296,6 +345,7 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
           options: options.sms ?? {},
           ...metrics,
           onOutcome: activity.onOutcome,
+          ...directIngest('sms'),
         }),
         email: createEmailConsumer({
           directory,
@@ -303,6 +353,7 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
           ledger,
           ...metrics,
           onOutcome: activity.onOutcome,
+          ...directIngest('email'),
         }),
         events: createEventsConsumer({
           publisher: snsEventPublisher({ client: topics, topicArn: events.topicArn }),
@@ -333,6 +384,7 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
       lambdaRoutes: recordWebhooks(lambdaRoutes, activity),
       localRoutes,
       onHandlerCrash: (error) => console.error('handler crashed', redact(error)),
+      ...(concurrency ? { lambdaConcurrency: concurrency } : {}),
     });
     cleanups.push(() => server.close());
 
@@ -352,6 +404,8 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
       outbox,
       feedback: { topicArns: feedback.topicArns, queues: feedback.queues },
       activity,
+      ...(direct ? { directIngest: direct.stats } : {}),
+      ...(concurrency ? { lambdaConcurrency: concurrency } : {}),
       async idle() {
         await Promise.all(pollers.map((poller) => poller.idle()));
       },

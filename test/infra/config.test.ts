@@ -25,6 +25,7 @@ describe('parseConfig', () => {
       },
       api: { throttleRateLimit: 1000, throttleBurstLimit: 2000 },
       pushFeedback: true,
+      ingest: 'lambda',
     });
     expect(parseConfig(undefined)).toEqual(parseConfig({}));
   });
@@ -40,7 +41,9 @@ describe('parseConfig', () => {
       pushCredentials: {},
       pushSuccessSampleRate: 10,
       ...FULL_CONFIG,
+      ingest: 'lambda',
     });
+    expect(parseConfig({ ingest: 'direct' }).ingest).toBe('direct');
   });
 
   it('accepts every platform application with its own platform', () => {

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { DigestMessageSchema, GroupDetailsSchema, SenderDetailsSchema, UidSchema, providerEnvelope } from './common.ts';
 
 /** `email-notification-payload-generated`, one-on-one (`senderDetails`) or group (`groupDetails`), seed 003. */
@@ -8,13 +8,13 @@ export const EmailPayloadSchema = providerEnvelope(
     to: z.looseObject({
       uid: UidSchema,
       // Optional: CometChat sends it only when it stores an address; the directory is the fallback.
-      email: z.string().optional(),
-      name: z.string().optional(),
+      email: z.optional(z.string()),
+      name: z.optional(z.string()),
     }),
-    messages: z.array(DigestMessageSchema).min(1, 'must hold at least one message'),
-    senderDetails: SenderDetailsSchema.optional(),
-    groupDetails: GroupDetailsSchema.optional(),
-    subject: z.string().trim().min(1, 'must hold the email subject'),
+    messages: z.array(DigestMessageSchema).check(z.minLength(1, 'must hold at least one message')),
+    senderDetails: z.optional(SenderDetailsSchema),
+    groupDetails: z.optional(GroupDetailsSchema),
+    subject: z.string().check(z.trim(), z.minLength(1, 'must hold the email subject')),
   }),
 );
 

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { EpochSchema, MessageObjectSchema, UidSchema, providerEnvelope } from './common.ts';
 
 export const CALL_ACTIONS = ['initiated', 'cancelled', 'unanswered', 'ongoing', 'rejected', 'ended', 'busy'] as const;
@@ -8,32 +8,34 @@ export const NotificationDetailsSchema = z
   .looseObject({
     title: z.string(),
     body: z.string(),
-    sender: z.string().optional(),
-    senderName: z.string().optional(),
-    senderAvatar: z.string().optional(),
-    receiver: z.string().optional(),
-    receiverName: z.string().optional(),
-    receiverAvatar: z.string().optional(),
-    receiverType: z.enum(['user', 'group']).optional(),
-    tag: z.union([z.string(), z.number()]).optional(),
-    conversationId: z.string().optional(),
+    sender: z.optional(z.string()),
+    senderName: z.optional(z.string()),
+    senderAvatar: z.optional(z.string()),
+    receiver: z.optional(z.string()),
+    receiverName: z.optional(z.string()),
+    receiverAvatar: z.optional(z.string()),
+    receiverType: z.optional(z.enum(['user', 'group'])),
+    tag: z.optional(z.union([z.string(), z.number()])),
+    conversationId: z.optional(z.string()),
     type: z.enum(['chat', 'call']),
-    sentAt: EpochSchema.optional(),
-    message: MessageObjectSchema.optional(),
-    custom: z.record(z.string(), z.unknown()).optional(),
-    unreadMessageCount: z.number().int().nonnegative().optional(),
-    callAction: z.enum(CALL_ACTIONS).optional(),
-    sessionId: z.string().optional(),
-    callType: z.enum(['audio', 'video']).optional(),
+    sentAt: z.optional(EpochSchema),
+    message: z.optional(MessageObjectSchema),
+    custom: z.optional(z.record(z.string(), z.unknown())),
+    unreadMessageCount: z.optional(z.int().check(z.nonnegative())),
+    callAction: z.optional(z.enum(CALL_ACTIONS)),
+    sessionId: z.optional(z.string()),
+    callType: z.optional(z.enum(['audio', 'video'])),
   })
-  .refine((details) => details.title.trim() !== '' || details.body.trim() !== '', {
-    message: 'title and body are both empty: there is nothing to display',
-    path: ['title'],
-  })
-  .refine((details) => details.type !== 'call' || details.callAction !== undefined, {
-    message: 'a call notification needs callAction',
-    path: ['callAction'],
-  });
+  .check(
+    z.refine((details) => details.title.trim() !== '' || details.body.trim() !== '', {
+      message: 'title and body are both empty: there is nothing to display',
+      path: ['title'],
+    }),
+    z.refine((details) => details.type !== 'call' || details.callAction !== undefined, {
+      message: 'a call notification needs callAction',
+      path: ['callAction'],
+    }),
+  );
 
 export const PushPayloadSchema = providerEnvelope(
   'push-notification-payload-generated',

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { DigestMessageSchema, GroupDetailsSchema, SenderDetailsSchema, UidSchema, providerEnvelope } from './common.ts';
 
 /** `sms-notification-payload-generated`, one-on-one (`senderDetails`) or group (`groupDetails`), seeds 001 and 002. */
@@ -8,13 +8,13 @@ export const SmsPayloadSchema = providerEnvelope(
     to: z.looseObject({
       uid: UidSchema,
       // Optional: CometChat sends it only when it stores a number; the directory is the fallback.
-      phno: z.string().optional(),
-      name: z.string().optional(),
+      phno: z.optional(z.string()),
+      name: z.optional(z.string()),
     }),
-    messages: z.array(DigestMessageSchema).min(1, 'must hold at least one message'),
-    senderDetails: SenderDetailsSchema.optional(),
-    groupDetails: GroupDetailsSchema.optional(),
-    smsContent: z.string().trim().min(1, 'must hold the SMS text'),
+    messages: z.array(DigestMessageSchema).check(z.minLength(1, 'must hold at least one message')),
+    senderDetails: z.optional(SenderDetailsSchema),
+    groupDetails: z.optional(GroupDetailsSchema),
+    smsContent: z.string().check(z.trim(), z.minLength(1, 'must hold the SMS text')),
   }),
 );
 
