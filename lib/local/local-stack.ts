@@ -19,7 +19,6 @@ import { sesEmailSender, snsPushSender, snsSmsSender } from '../../functions/sha
 import type { BasicCredentials } from '../../functions/shared/basic-auth.ts';
 import { CHANNEL_ROUTES, CHANNELS, type Channel } from '../../functions/shared/channels.ts';
 import { createDocumentClient } from '../../functions/shared/clients/dynamodb.ts';
-import { createIngestSqsClient } from '../../functions/shared/clients/sqs.ts';
 import { dynamoDbDeliveryLedger } from '../../functions/shared/dynamodb-delivery-ledger.ts';
 import { DynamoDbDirectory } from '../../functions/shared/dynamodb-directory.ts';
 import { staticCredentialStore } from '../../functions/shared/ports/credential-store.ts';
@@ -39,6 +38,7 @@ import { LOCAL_DEFAULTS } from './local-defaults.ts';
 import { type LocalFeedback, startLocalFeedback } from './feedback.ts';
 import { emfMetrics, type RelayMetrics } from '../../functions/shared/metrics.ts';
 import { redact, redactText } from '../../functions/shared/redact.ts';
+import { type IngestBudget, localIngestSqsClient } from './ingest-budget.ts';
 
 export { LOCAL_DEFAULTS } from './local-defaults.ts';
 
@@ -79,6 +79,8 @@ export interface LocalStackOptions {
    * while POWERTOOLS_METRICS_DISABLED is set, as `npm start` and the tests set it).
    */
   readonly metrics?: RelayMetrics;
+  /** The ingest path's SQS budget; default the deployed one. For tests only (see ingest-budget.ts). */
+  readonly ingestBudget?: IngestBudget;
 }
 
 export interface LocalStack {
@@ -127,7 +129,7 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
     // SNS topics live in fauxqs, beside SQS; mobile push and SMS in the project's own emulator.
     const topics = new SNSClient(localClientConfig(endpoints.sqs));
     const ses = new SESv2Client(localClientConfig(endpoints.ses));
-    const ingestSqs = createIngestSqsClient(sqsConfig);
+    const ingestSqs = localIngestSqsClient(sqsConfig, options.ingestBudget);
     cleanups.push(() => {
       for (const client of [sqs, dynamodbClient, dynamodb, sns, topics, ses, ingestSqs]) client.destroy();
     });
@@ -162,7 +164,11 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
         handler: createIngestHandler({
           route: webhookRoute(channel),
           credentials,
-          queue: sqsNotificationQueue({ client: ingestSqs, queueUrl: queues[channel].url }),
+          queue: sqsNotificationQueue({
+            client: ingestSqs,
+            queueUrl: queues[channel].url,
+            ...(options.ingestBudget?.deadlineMs === undefined ? {} : { deadlineMs: options.ingestBudget.deadlineMs }),
+          }),
           appId: options.appId,
           maxBodyBytes,
           ...metrics,

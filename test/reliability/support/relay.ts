@@ -6,6 +6,7 @@ import type { PublishedMessage } from '../../../lib/local/sns-emulator.ts';
 import { type SnsEmulatorControls, snsEmulatorClient } from '../../../lib/local/sns-emulator-client.ts';
 import { type SeedName, seed } from '../../fixtures/seeds.ts';
 import { TEST_CREDENTIALS } from '../../support/http.ts';
+import { LOADED_MACHINE_INGEST_BUDGET } from '../../support/ingest-budget.ts';
 import { sqsClientFor } from '../../support/queues.ts';
 import { waitFor as pollingWaitFor } from '../../support/polling.ts';
 
@@ -46,6 +47,7 @@ export const startRelay = async ({
       visibilityTimeoutSeconds: 1,
       webhookCredentials: [TEST_CREDENTIALS],
       adminTokens: [ADMIN_TOKEN],
+      ingestBudget: LOADED_MACHINE_INGEST_BUDGET,
       ...stackOptions,
     });
     const sqs = sqsClientFor(emulators.endpoints.sqs);
