@@ -1,4 +1,5 @@
 import { defineConfig } from 'vitest/config';
+import { PROJECT_POOLS } from './test/project-pools.ts';
 
 export default defineConfig({
   test: {
@@ -13,6 +14,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'unit',
+          ...PROJECT_POOLS.unit,
           include: ['test/unit/**/*.test.ts'],
           environment: 'node',
         },
@@ -21,6 +23,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'integration',
+          ...PROJECT_POOLS.integration,
           include: ['test/integration/**/*.test.ts'],
           environment: 'node',
           globalSetup: ['test/integration/global-setup.ts'],
@@ -34,6 +37,7 @@ export default defineConfig({
           // Each file starts its own emulators and local stack (some stop or front one of them). The relay
           // logs every throttle, poison message and 503 these tests cause on purpose: they assert on counts.
           name: 'reliability',
+          ...PROJECT_POOLS.reliability,
           include: ['test/reliability/**/*.test.ts'],
           environment: 'node',
           env: { POWERTOOLS_LOG_LEVEL: 'SILENT' },
@@ -45,6 +49,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'infra',
+          ...PROJECT_POOLS.infra,
           include: ['test/infra/**/*.test.ts'],
           environment: 'node',
           testTimeout: 120_000,
