@@ -1,8 +1,10 @@
 import { defineConfig } from 'vitest/config';
-import { PROJECT_POOLS } from './test/project-pools.ts';
+import { MAX_WORKERS, PROJECT_POOLS, WaitingFirstSequencer } from './test/project-pools.ts';
 
 export default defineConfig({
   test: {
+    maxWorkers: MAX_WORKERS,
+    sequence: { sequencer: WaitingFirstSequencer },
     // Handlers log and count through Powertools; keep test output to what matters (metrics tests switch EMF back on).
     env: {
       POWERTOOLS_LOG_LEVEL: 'ERROR',
