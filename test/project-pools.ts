@@ -21,7 +21,8 @@ import { BaseSequencer, type TestSpecification } from 'vitest/node';
 export const MAX_WORKERS = 4;
 
 export const PROJECT_POOLS = {
-  unit: { pool: 'threads', isolate: false },
+  // The default 5 s per test is a clock a busy machine can reach (a few unit tests run thousands of cases).
+  unit: { pool: 'threads', isolate: false, testTimeout: 30_000 },
   infra: { pool: 'forks', isolate: false },
   integration: { pool: 'forks' },
   reliability: { pool: 'forks' },

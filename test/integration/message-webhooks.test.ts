@@ -38,7 +38,7 @@ const beforeMessage = (text: string) => {
 const eventsOfThisStack = async () =>
   (await readOutbox(stack.outbox)).filter((entry) => entry.channel === 'event' && entry.to === stack.eventsTopicArn);
 
-const waitForEvents = async (count: number, timeoutMs = 10_000) => {
+const waitForEvents = async (count: number, timeoutMs = 30_000) => {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const events = await eventsOfThisStack();

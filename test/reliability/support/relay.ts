@@ -114,8 +114,11 @@ export const pushCounts = (published: readonly PublishedMessage[]): Map<string, 
   return counts;
 };
 
-/** `waitFor` with the longer default these tests need (outages, throttling, 5 receives to a DLQ). */
+/**
+ * `waitFor` with the longer deadline these tests need (outages, throttling, 5 receives to a DLQ), at
+ * least a minute: a deadline only ends a failing test, and a busy machine must not fail a passing one.
+ */
 export const waitFor = <T>(
   probe: () => Promise<T | undefined | false> | T | undefined | false,
   options: { timeoutMs?: number; intervalMs?: number; what: string },
-): Promise<T> => pollingWaitFor(probe, { timeoutMs: 15_000, ...options });
+): Promise<T> => pollingWaitFor(probe, { ...options, timeoutMs: Math.max(60_000, options.timeoutMs ?? 0) });
