@@ -26,7 +26,8 @@ import type { Platform } from '../../functions/shared/ports/directory.ts';
 import { snsPlatformEndpoints } from '../../functions/shared/sns-platform-endpoints.ts';
 import { sqsNotificationQueue } from '../../functions/shared/sqs-notification-queue.ts';
 import { type ChannelQueues, createChannelQueues } from './channel-queues.ts';
-import { type EmulatorEndpoints, type RunningEmulators, startEmulators } from './emulators.ts';
+import { type EmulatorEndpoints, type RunningEmulators } from './emulators.ts';
+import { startEmulatorsThread } from './emulators-thread.ts';
 import { localClientConfig } from './local-aws.ts';
 import { type LambdaRoute, type LocalRoute, startLocalServer, writeJson } from './local-server.ts';
 import { clearOutbox, type OutboxSources, readOutbox } from './outbox.ts';
@@ -111,7 +112,8 @@ export interface LocalStack {
 export const startLocalStack = async (options: LocalStackOptions): Promise<LocalStack> => {
   const started: RunningEmulators | undefined = options.emulators
     ? undefined
-    : await startEmulators(options.dataDir ? { dataDir: options.dataDir } : {});
+    : // On a thread of their own, as AWS's services are not on the relay's event loop (emulators-thread.ts).
+      await startEmulatorsThread(options.dataDir ? { dataDir: options.dataDir } : {});
   const endpoints = options.emulators ?? (started as RunningEmulators).endpoints;
   const prefix = options.resourcePrefix ?? LOCAL_DEFAULTS.resourcePrefix;
   const cleanups: Array<() => Promise<void> | void> = [];
