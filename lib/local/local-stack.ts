@@ -26,7 +26,7 @@ import type { Platform } from '../../functions/shared/ports/directory.ts';
 import { snsPlatformEndpoints } from '../../functions/shared/sns-platform-endpoints.ts';
 import { sqsNotificationQueue } from '../../functions/shared/sqs-notification-queue.ts';
 import { type ChannelQueues, createChannelQueues } from './channel-queues.ts';
-import { type EmulatorEndpoints, type RunningEmulators } from './emulators.ts';
+import type { EmulatorEndpoints, RunningEmulators } from './emulators.ts';
 import { startEmulatorsThread } from './emulators-thread.ts';
 import { localClientConfig } from './local-aws.ts';
 import { type LambdaRoute, type LocalRoute, startLocalServer, writeJson } from './local-server.ts';
