@@ -19,10 +19,17 @@ export const startEmulatorsThread = async (options: StartEmulatorsOptions = {}):
         workerData: options,
       })
     : new Worker(new URL(import.meta.url), { workerData: options });
+  // One question at a time: the thread answers each with one message, or fails or exits instead.
   const ask = (command?: Command) =>
     new Promise<Reply>((resolve, reject) => {
-      worker.once('message', resolve);
-      worker.once('error', reject);
+      const settle = (settled: () => void) => {
+        worker.off('message', onMessage).off('error', onError).off('exit', onExit);
+        settled();
+      };
+      const onMessage = (reply: Reply) => settle(() => resolve(reply));
+      const onError = (error: Error) => settle(() => reject(error));
+      const onExit = (code: number) => settle(() => reject(new Error(`The emulator thread exited with code ${code}`)));
+      worker.on('message', onMessage).on('error', onError).on('exit', onExit);
       if (command) worker.postMessage(command);
     });
   const started = await ask();
