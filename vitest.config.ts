@@ -1,7 +1,10 @@
 import { defineConfig } from 'vitest/config';
+import { MAX_WORKERS, PROJECT_POOLS, WaitingFirstSequencer } from './test/project-pools.ts';
 
 export default defineConfig({
   test: {
+    maxWorkers: MAX_WORKERS,
+    sequence: { sequencer: WaitingFirstSequencer },
     // Handlers log and count through Powertools; keep test output to what matters (metrics tests switch EMF back on).
     env: {
       POWERTOOLS_LOG_LEVEL: 'ERROR',
@@ -13,6 +16,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'unit',
+          ...PROJECT_POOLS.unit,
           include: ['test/unit/**/*.test.ts'],
           environment: 'node',
         },
@@ -21,11 +25,13 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'integration',
+          ...PROJECT_POOLS.integration,
           include: ['test/integration/**/*.test.ts'],
           environment: 'node',
           globalSetup: ['test/integration/global-setup.ts'],
-          testTimeout: 30_000,
-          hookTimeout: 30_000,
+          // Backstops for a hang, not clocks to race: a test waits for outcomes, and a busy machine only slows it.
+          testTimeout: 120_000,
+          hookTimeout: 120_000,
         },
       },
       {
@@ -34,11 +40,12 @@ export default defineConfig({
           // Each file starts its own emulators and local stack (some stop or front one of them). The relay
           // logs every throttle, poison message and 503 these tests cause on purpose: they assert on counts.
           name: 'reliability',
+          ...PROJECT_POOLS.reliability,
           include: ['test/reliability/**/*.test.ts'],
           environment: 'node',
           env: { POWERTOOLS_LOG_LEVEL: 'SILENT' },
-          testTimeout: 120_000,
-          hookTimeout: 60_000,
+          testTimeout: 300_000,
+          hookTimeout: 120_000,
         },
       },
       {
@@ -46,6 +53,7 @@ export default defineConfig({
         test: {
           // The local console in a real Chromium (Debian's package, installed by .ci/run), driven by playwright-core.
           name: 'browser',
+          ...PROJECT_POOLS.browser,
           include: ['test/browser/**/*.test.ts'],
           environment: 'node',
           testTimeout: 60_000,
@@ -56,6 +64,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'infra',
+          ...PROJECT_POOLS.infra,
           include: ['test/infra/**/*.test.ts'],
           environment: 'node',
           testTimeout: 120_000,

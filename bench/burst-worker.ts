@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { encodeBasicAuth } from '../functions/shared/basic-auth.ts';
-import { startEmulators } from '../lib/local/emulators.ts';
+import { startEmulatorsThread } from '../lib/local/emulators-thread.ts';
 import { localClientConfig } from '../lib/local/local-aws.ts';
 import { startLocalStack } from '../lib/local/local-stack.ts';
 import { type SnsEmulator, startSnsEmulator } from '../lib/local/sns-emulator.ts';
@@ -71,7 +71,8 @@ export interface BurstRequest {
  * SNS emulator. Repeated `runs` times on the same stack for a spread.
  */
 const measureBurst = async ({ requests, connections, runs, warmupRequests }: BurstRequest): Promise<BurstResult> => {
-  const emulators = await startEmulators();
+  // The emulators on a thread of their own, as `npm start` runs them: AWS is not on the relay's event loop.
+  const emulators = await startEmulatorsThread();
   // An SNS emulator of our own, in this process: what it published (1,000 entries per run) is read without an HTTP round trip.
   const sns = await startSnsEmulator();
   const stack = await startLocalStack({

@@ -20,7 +20,6 @@ import { sesEmailSender, snsPushSender, snsSmsSender } from '../../functions/sha
 import type { BasicCredentials } from '../../functions/shared/basic-auth.ts';
 import { CHANNEL_ROUTES, CHANNELS, type Channel } from '../../functions/shared/channels.ts';
 import { createDocumentClient } from '../../functions/shared/clients/dynamodb.ts';
-import { createIngestSqsClient } from '../../functions/shared/clients/sqs.ts';
 import { dynamoDbDeliveryLedger } from '../../functions/shared/dynamodb-delivery-ledger.ts';
 import { DynamoDbDirectory } from '../../functions/shared/dynamodb-directory.ts';
 import { staticCredentialStore } from '../../functions/shared/ports/credential-store.ts';
@@ -28,7 +27,8 @@ import type { Platform } from '../../functions/shared/ports/directory.ts';
 import { snsPlatformEndpoints } from '../../functions/shared/sns-platform-endpoints.ts';
 import { sqsNotificationQueue } from '../../functions/shared/sqs-notification-queue.ts';
 import { type ChannelQueues, createChannelQueues } from './channel-queues.ts';
-import { type EmulatorEndpoints, type RunningEmulators, startEmulators } from './emulators.ts';
+import type { EmulatorEndpoints, RunningEmulators } from './emulators.ts';
+import { startEmulatorsThread } from './emulators-thread.ts';
 import { localClientConfig } from './local-aws.ts';
 import { type LambdaRoute, type LocalRoute, startLocalServer, writeJson } from './local-server.ts';
 import { clearOutbox, type OutboxSources, readOutbox } from './outbox.ts';
@@ -52,6 +52,7 @@ import { sqsDeadLetters } from '../../functions/shared/sqs-dead-letters.ts';
 import type { IngestMode } from '../config.ts';
 import { type DirectIngestStats, directIngestRoutes } from './direct-ingest.ts';
 import { type LambdaConcurrency, lambdaConcurrency } from './lambda-concurrency.ts';
+import { type IngestBudget, localIngestSqsClient } from './ingest-budget.ts';
 
 export { LOCAL_DEFAULTS } from './local-defaults.ts';
 
@@ -98,6 +99,8 @@ export interface LocalStackOptions {
   readonly lambdaConcurrency?: number;
   /** Seconds the direct mode's authorizer answers are cached. Default: as deployed. */
   readonly authorizerCacheTtlSeconds?: number;
+  /** The ingest path's SQS budget; default the deployed one. For tests only (see ingest-budget.ts). */
+  readonly ingestBudget?: IngestBudget;
 }
 
 export interface LocalStack {
@@ -136,7 +139,8 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
   const lock = options.dataDir && !options.emulators ? acquireDataLock(options.dataDir) : undefined;
   const started: RunningEmulators | undefined = options.emulators
     ? undefined
-    : await startEmulators(options.dataDir ? { dataDir: options.dataDir } : {}).catch((error: unknown) => {
+    : // On a thread of their own, as AWS's services are not on the relay's event loop (emulators-thread.ts).
+      await startEmulatorsThread(options.dataDir ? { dataDir: options.dataDir } : {}).catch((error: unknown) => {
         lock?.release();
         throw error;
       });
@@ -158,7 +162,7 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
     // SNS topics live in fauxqs, beside SQS; mobile push and SMS in the project's own emulator.
     const topics = new SNSClient(localClientConfig(endpoints.sqs));
     const ses = new SESv2Client(localClientConfig(endpoints.ses));
-    const ingestSqs = createIngestSqsClient(sqsConfig);
+    const ingestSqs = localIngestSqsClient(sqsConfig, options.ingestBudget);
     // The push credentials of the local platform applications (npm run push-credentials -- ... --local).
     const secrets = new SecretsManagerClient(localClientConfig(endpoints.secretsmanager));
     cleanups.push(() => {
@@ -214,7 +218,11 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
         handler: createIngestHandler({
           route: webhookRoute(channel),
           credentials,
-          queue: sqsNotificationQueue({ client: ingestSqs, queueUrl: queues[channel].url }),
+          queue: sqsNotificationQueue({
+            client: ingestSqs,
+            queueUrl: queues[channel].url,
+            ...(options.ingestBudget?.deadlineMs === undefined ? {} : { deadlineMs: options.ingestBudget.deadlineMs }),
+          }),
           appId: options.appId,
           maxBodyBytes,
           ...metrics,

@@ -89,7 +89,7 @@ describe('every seed sample posted to its webhook route', () => {
           count((entry) => entry.channel === 'email' && entry.to === SEED_EMAIL) >= 2
         );
       },
-      { timeoutMs: 10_000, what: 'every seed to be delivered' },
+      { timeoutMs: 30_000, what: 'every seed to be delivered' },
     );
     await expectSettled('push', 'sms', 'email');
 

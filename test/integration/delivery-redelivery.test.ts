@@ -84,7 +84,7 @@ describe('a push batch redelivered after a crash before it was deleted', () => {
         const messages = await receiveVisible(harness.sqs, harness.stack.queues.push.url, { visibilityTimeout: 30 });
         return messages.length > 0 && messages;
       },
-      { timeoutMs: 5_000, what: 'the batch to come back' },
+      { timeoutMs: 30_000, what: 'the batch to come back' },
     );
     const rerun = await consumer(event(redelivered), lambdaContext());
     // Act 3: and once more, as a second crash after the rerun would.

@@ -86,7 +86,7 @@ describe('throttling from SNS', () => {
 
     // Assess
     await waitFor(async () => (await publishesTo(harness.sns, [device.endpointArn])).length > 0, {
-      timeoutMs: 10_000,
+      timeoutMs: 30_000,
       what: 'the push after throttling',
     });
     await harness.stack.idle();
@@ -106,7 +106,7 @@ describe('throttling from SNS', () => {
     await post('sms', sms);
 
     // Assess
-    await waitFor(async () => (await smsTo(harness.sns, phone)).length > 0, { timeoutMs: 10_000, what: 'the SMS after throttling' });
+    await waitFor(async () => (await smsTo(harness.sns, phone)).length > 0, { timeoutMs: 30_000, what: 'the SMS after throttling' });
     await harness.stack.idle();
     expect(await smsTo(harness.sns, phone)).toEqual([
       expect.objectContaining({ message: sms.data.smsContent, delivered: true, messageAttributes: { 'AWS.SNS.SMS.SMSType': 'Transactional' } }),
@@ -139,14 +139,15 @@ describe('a poison message', () => {
     );
     expect(sent.Failed ?? []).toEqual([]);
 
-    // Assess: the valid ones are not held back (delivered well before a single retry of the batch could
-    // have happened five times), the poison ones end in the DLQ, untouched.
+    // Assess: the valid ones are not held back (delivered before the poison ones have been received five
+    // times, which takes four visibility timeouts: an order, not a clock), the poison ones end in the DLQ, untouched.
     await waitFor(async () => (await publishesTo(harness.sns, [aliceDevice.endpointArn, bobDevice.endpointArn])).length === 2, {
-      timeoutMs: 3_000,
+      timeoutMs: 30_000,
       what: 'the valid messages of the batch',
     });
+    expect((await queueCounts(harness.sqs, harness.stack.queues.push.deadLetterUrl)).visible).toBe(0);
     await waitFor(async () => (await queueCounts(harness.sqs, harness.stack.queues.push.deadLetterUrl)).visible === 2, {
-      timeoutMs: 15_000,
+      timeoutMs: 30_000,
       intervalMs: 200,
       what: 'both poison messages in the DLQ',
     });

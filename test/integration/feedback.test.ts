@@ -4,6 +4,7 @@ import { type LocalStack, startLocalStack } from '../../lib/local/local-stack.ts
 import { seed } from '../fixtures/seeds.ts';
 import { directoryApi, fcmToken, freshUid, holdsFor, waitFor } from '../support/delivery.ts';
 import { postWebhook, TEST_CREDENTIALS } from '../support/http.ts';
+import { LOADED_MACHINE_INGEST_BUDGET } from '../support/ingest-budget.ts';
 
 // The feedback loops end to end on the local stack: a bounce, complaint or dead push token is published
 // to its SNS topic as SES or SNS would, reaches the feedback queue, and the feedback consumer updates the
@@ -22,6 +23,7 @@ beforeAll(async () => {
     visibilityTimeoutSeconds: 1,
     webhookCredentials: [TEST_CREDENTIALS],
     adminTokens: [ADMIN_TOKEN],
+    ingestBudget: LOADED_MACHINE_INGEST_BUDGET,
   });
 });
 

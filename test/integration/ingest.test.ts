@@ -15,6 +15,7 @@ import { type LocalStack, startLocalStack } from '../../lib/local/local-stack.ts
 import { SEED_NAMES, SEED_SAMPLES, seed } from '../fixtures/seeds.ts';
 import { ROTATED_CREDENTIALS, TEST_CREDENTIALS, postWebhook } from '../support/http.ts';
 import { attributesOf, drainQueue, sqsClientFor } from '../support/queues.ts';
+import { LOADED_MACHINE_INGEST_BUDGET } from '../support/ingest-budget.ts';
 
 const emulators = inject('emulators');
 const sqs = sqsClientFor(emulators.sqs);
@@ -33,6 +34,7 @@ beforeAll(async () => {
     consumers: false,
     webhookCredentials: [TEST_CREDENTIALS, ROTATED_CREDENTIALS],
     maxBodyBytes: 64 * 1024,
+    ingestBudget: LOADED_MACHINE_INGEST_BUDGET,
   });
 });
 
@@ -178,6 +180,7 @@ describe('a configured CometChat app id', () => {
       consumers: false,
       webhookCredentials: [TEST_CREDENTIALS],
       appId: 'app123',
+      ingestBudget: LOADED_MACHINE_INGEST_BUDGET,
     });
   });
   afterAll(() => pinned.stop());
@@ -194,8 +197,9 @@ describe('a configured CometChat app id', () => {
   });
 });
 
+// How soon each of these answers is the deployed budget's, proven without a clock race in ingest-budget.test.ts.
 describe('when the queue cannot be written', () => {
-  it('answers 503 within the 2-second budget once the SQS emulator is stopped, and nothing is accepted', async () => {
+  it('answers 503 once the SQS emulator is stopped, and nothing is accepted', async () => {
     // Prepare: a relay with its own emulators, so stopping SQS does not disturb other tests.
     const own = await startEmulators();
     const relay = await startLocalStack({ port: 0, emulators: own.endpoints, webhookCredentials: [TEST_CREDENTIALS] });
@@ -204,21 +208,18 @@ describe('when the queue cannot be written', () => {
       await own.stopSqs();
 
       // Act
-      const started = performance.now();
       const response = await postWebhook(relay.webhookUrls.push, seed('push-chat'));
-      const elapsed = performance.now() - started;
 
       // Assess
       expect(response.status).toBe(503);
       expect(response.json.error).toBe('unavailable');
-      expect(elapsed).toBeLessThan(2000);
     } finally {
       await relay.stop();
       await own.stop();
     }
   });
 
-  it('answers 503 within the budget when SQS accepts connections but never answers', async () => {
+  it('answers 503 when SQS accepts connections but never answers', async () => {
     // Prepare: the real SQS client pointed at a socket that swallows every request.
     const blackHole: Server = createServer(() => {});
     await new Promise<void>((resolve) => blackHole.listen(0, '127.0.0.1', resolve));
@@ -240,14 +241,11 @@ describe('when the queue cannot be written', () => {
     });
     try {
       // Act
-      const started = performance.now();
       const response = await postWebhook(`${server.url}/cometchat/push`, seed('push-chat'));
-      const elapsed = performance.now() - started;
 
       // Assess
       expect(response.status).toBe(503);
       expect(response.json.error).toBe('unavailable');
-      expect(elapsed).toBeLessThan(2000);
     } finally {
       await server.close();
       client.destroy();

@@ -12,6 +12,7 @@ import { SEED_NAMES, SEED_SAMPLES, seed } from '../fixtures/seeds.ts';
 import { type CapturedOutput, captureOutput } from '../support/capture.ts';
 import { apnsToken, directoryApi, fcmToken, freshUid, waitFor } from '../support/delivery.ts';
 import { postWebhook } from '../support/http.ts';
+import { LOADED_MACHINE_INGEST_BUDGET } from '../support/ingest-budget.ts';
 
 // SPEC §5: no phone number, email address, device token, credential or message text in the logs.
 // A realistic mix of traffic runs through a local stack in this process, with every log line and EMF
@@ -79,6 +80,7 @@ beforeAll(async () => {
     webhookCredentials: [CREDENTIALS],
     adminTokens: [ADMIN_TOKEN],
     policy: loadPolicyFile(fileURLToPath(BEFORE_MESSAGE_POLICY_FILE)),
+    ingestBudget: LOADED_MACHINE_INGEST_BUDGET,
   });
 });
 

@@ -6,6 +6,7 @@ import { type LocalStack, startLocalStack } from '../../lib/local/local-stack.ts
 import { readOutbox } from '../../lib/local/outbox.ts';
 import { BEFORE_MESSAGE_POLICY_FILE, eventFixture } from '../fixtures/events/events.ts';
 import { TEST_CREDENTIALS, postWebhook } from '../support/http.ts';
+import { LOADED_MACHINE_INGEST_BUDGET } from '../support/ingest-budget.ts';
 
 // The two message webhooks through the whole local stack: before_message answered
 // from a policy file, events fanned out to the topic and read back from the outbox.
@@ -20,6 +21,7 @@ beforeAll(async () => {
     webhookCredentials: [TEST_CREDENTIALS],
     policy: loadPolicyFile(fileURLToPath(BEFORE_MESSAGE_POLICY_FILE)),
     visibilityTimeoutSeconds: 1,
+    ingestBudget: LOADED_MACHINE_INGEST_BUDGET,
   });
 });
 
@@ -36,7 +38,7 @@ const beforeMessage = (text: string) => {
 const eventsOfThisStack = async () =>
   (await readOutbox(stack.outbox)).filter((entry) => entry.channel === 'event' && entry.to === stack.eventsTopicArn);
 
-const waitForEvents = async (count: number, timeoutMs = 10_000) => {
+const waitForEvents = async (count: number, timeoutMs = 30_000) => {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const events = await eventsOfThisStack();

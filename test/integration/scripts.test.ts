@@ -10,6 +10,7 @@ import { seed } from '../fixtures/seeds.ts';
 import { directoryApi, fcmToken, freshUid, publishesTo, queueCounts, waitFor } from '../support/delivery.ts';
 import { TEST_CREDENTIALS } from '../support/http.ts';
 import { sqsClientFor } from '../support/queues.ts';
+import { LOADED_MACHINE_INGEST_BUDGET } from '../support/ingest-budget.ts';
 import { snsEmulatorClient } from '../../lib/local/sns-emulator-client.ts';
 
 // npm run redrive and npm run send against a local stack: the exported functions, and each script once as
@@ -30,6 +31,7 @@ beforeAll(async () => {
     visibilityTimeoutSeconds: 1,
     webhookCredentials: [TEST_CREDENTIALS],
     adminTokens: [ADMIN_TOKEN],
+    ingestBudget: LOADED_MACHINE_INGEST_BUDGET,
   });
   sqs = sqsClientFor(emulators.sqs);
 });

@@ -9,6 +9,7 @@ import type { PublishedMessage } from '../../lib/local/sns-emulator.ts';
 import { type SnsEmulatorControls, snsEmulatorClient } from '../../lib/local/sns-emulator-client.ts';
 import { type SeedName, seed } from '../fixtures/seeds.ts';
 import { TEST_CREDENTIALS } from './http.ts';
+import { LOADED_MACHINE_INGEST_BUDGET } from './ingest-budget.ts';
 import { sqsClientFor } from './queues.ts';
 
 // Helpers for the end-to-end delivery tests: each test file runs its own emulators
@@ -40,6 +41,7 @@ export const startDeliveryHarness = async (options: Partial<LocalStackOptions> =
       visibilityTimeoutSeconds: 1,
       webhookCredentials: [TEST_CREDENTIALS],
       adminTokens: [ADMIN_TOKEN],
+      ingestBudget: LOADED_MACHINE_INGEST_BUDGET,
       ...options,
     });
     const sqs = sqsClientFor(emulators.endpoints.sqs);

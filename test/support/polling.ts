@@ -4,7 +4,7 @@
  */
 export const waitFor = async <T>(
   probe: () => Promise<T | undefined | false> | T | undefined | false,
-  { timeoutMs = 5_000, intervalMs = 50, what = 'the condition' }: { timeoutMs?: number; intervalMs?: number; what?: string } = {},
+  { timeoutMs = 30_000, intervalMs = 50, what = 'the condition' }: { timeoutMs?: number; intervalMs?: number; what?: string } = {},
 ): Promise<T> => {
   const deadline = Date.now() + timeoutMs;
   for (;;) {

@@ -155,7 +155,8 @@ describe('flag expressions stay linear on adversarial input', () => {
     containsPhoneNumber(text);
     const elapsed = performance.now() - started;
 
-    // Assess
-    expect(elapsed).toBeLessThan(250);
+    // Assess: these take 1 to 21 ms here; a backtracking expression takes seconds. The bound sits 50 times
+    // above the first, so that a busy machine does not reach it, and still below the second.
+    expect(elapsed).toBeLessThan(1_000);
   });
 });

@@ -6,6 +6,7 @@ import type { PublishedMessage } from '../../../lib/local/sns-emulator.ts';
 import { type SnsEmulatorControls, snsEmulatorClient } from '../../../lib/local/sns-emulator-client.ts';
 import { type SeedName, seed } from '../../fixtures/seeds.ts';
 import { TEST_CREDENTIALS } from '../../support/http.ts';
+import { LOADED_MACHINE_INGEST_BUDGET } from '../../support/ingest-budget.ts';
 import { sqsClientFor } from '../../support/queues.ts';
 import { waitFor as pollingWaitFor } from '../../support/polling.ts';
 
@@ -46,6 +47,7 @@ export const startRelay = async ({
       visibilityTimeoutSeconds: 1,
       webhookCredentials: [TEST_CREDENTIALS],
       adminTokens: [ADMIN_TOKEN],
+      ingestBudget: LOADED_MACHINE_INGEST_BUDGET,
       ...stackOptions,
     });
     const sqs = sqsClientFor(emulators.endpoints.sqs);
@@ -112,8 +114,11 @@ export const pushCounts = (published: readonly PublishedMessage[]): Map<string, 
   return counts;
 };
 
-/** `waitFor` with the longer default these tests need (outages, throttling, 5 receives to a DLQ). */
+/**
+ * `waitFor` with the longer deadline these tests need (outages, throttling, 5 receives to a DLQ), at
+ * least a minute: a deadline only ends a failing test, and a busy machine must not fail a passing one.
+ */
 export const waitFor = <T>(
   probe: () => Promise<T | undefined | false> | T | undefined | false,
   options: { timeoutMs?: number; intervalMs?: number; what: string },
-): Promise<T> => pollingWaitFor(probe, { timeoutMs: 15_000, ...options });
+): Promise<T> => pollingWaitFor(probe, { ...options, timeoutMs: Math.max(60_000, options.timeoutMs ?? 0) });
