@@ -1,7 +1,7 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import type * as z from 'zod/mini';
-import { QUEUE_SETTINGS } from '../../lib/queue-settings.ts';
+import { QUEUE_SETTINGS } from '../shared/queue-settings.ts';
 import type { DeliveryChannel as Channel } from '../shared/channels.ts';
 import { emfMetrics, type RelayMetrics, safely } from '../shared/metrics.ts';
 import { logger, withLogContext } from '../shared/powertools.ts';

@@ -9,7 +9,7 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
-import { DIRECTORY_TABLE } from '../../lib/table-settings.ts';
+import { DIRECTORY_TABLE } from './table-settings.ts';
 import {
   type Contact,
   type ContactDetails,
