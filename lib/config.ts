@@ -1,6 +1,6 @@
 import { Construct, type IConstruct } from 'constructs';
 import * as z from 'zod';
-import { CHANNELS, type Channel } from '../functions/shared/channels.ts';
+import { CHANNELS, type Channel, DELIVERY_CHANNELS, type DeliveryChannel } from '../functions/shared/channels.ts';
 import { PLATFORMS, type Platform, SNS_PLATFORM_OF } from '../functions/shared/ports/directory.ts';
 import { QUEUE_SETTINGS } from './queue-settings.ts';
 
@@ -227,6 +227,32 @@ const decimalNumber = (schema: z.ZodNumber) =>
 const flag = (error: string) =>
   z.preprocess((value) => (value === 'true' ? true : value === 'false' ? false : value), z.boolean({ error }));
 
+/**
+ * Default provider send rate per delivery channel, per second (SPEC §5): SES's production default sending rate (14;
+ * the SES sandbox allows 1), SNS's default SMS rate (20; toll-free numbers allow 3, 10DLC numbers what their campaign
+ * was registered for, short codes 100: see the README), and for push a rate far below SNS's regional Publish quota
+ * (thousands per second) that still drains a 1,000-member group in about a second.
+ */
+export const DEFAULT_SEND_RATES = { push: 1000, sms: 20, email: 14 } as const satisfies Record<DeliveryChannel, number>;
+/** Above this, no provider here accepts more from one account: a typo rather than a rate. */
+export const SEND_RATE_MAX = 100_000;
+
+const sendRateOf = (channel: DeliveryChannel) =>
+  decimalNumber(
+    z
+      .number({ error: `must be the provider's rate in sends per second, for example ${DEFAULT_SEND_RATES[channel]}` })
+      .min(0.01, { error: 'must be at least 0.01 sends per second (one every 100 s)' })
+      .max(SEND_RATE_MAX, { error: `must be at most ${SEND_RATE_MAX} sends per second` }),
+  ).default(DEFAULT_SEND_RATES[channel]);
+
+/** One key per delivery channel (events publish to the relay's own topic and have no provider rate). */
+const SendRatesSchema = z.strictObject(
+  Object.fromEntries(DELIVERY_CHANNELS.map((channel) => [channel, sendRateOf(channel)])) as {
+    [C in DeliveryChannel]: ReturnType<typeof sendRateOf>;
+  },
+  { error: `must be an object of sends per second by channel, such as ${JSON.stringify(DEFAULT_SEND_RATES)}` },
+);
+
 const oldestMessageAgeOf = (channel: Channel) =>
   wholeNumber(
     z
@@ -355,6 +381,11 @@ export const RelayConfigSchema = z.strictObject({
   /** Largest number of concurrent consumer invocations per channel (Lambda SQS maximum concurrency, 2 to 1000). */
   maxConcurrency: MaxConcurrencySchema.prefault({}),
   /**
+   * The provider's send rate per delivery channel, per second: the relay stays at or below it across all consumer
+   * instances (README "Send rates"). It decides the event source's concurrency (at most `maxConcurrency`).
+   */
+  sendRates: SendRatesSchema.prefault({}),
+  /**
    * The before_message policy (docs/policy.md): a JSON file, relative to the project root (or absolute). It is
    * validated at synth (the stack fails naming each problem) and bundled with the before-message function. Unset:
    * the default policy, which lets every message through.
@@ -395,6 +426,7 @@ const NESTED_KEYS: Readonly<Record<string, readonly string[]>> = {
   platformApplicationArns: Object.keys(PlatformApplicationArnsSchema.shape),
   sms: Object.keys(SmsSchema.shape),
   maxConcurrency: Object.keys(MaxConcurrencySchema.shape),
+  sendRates: Object.keys(SendRatesSchema.shape),
   alarms: Object.keys(AlarmsSchema.shape),
   'alarms.oldestMessageAgeSeconds': Object.keys(OldestMessageAgeSchema.shape),
   api: Object.keys(ApiSchema.shape),

@@ -107,6 +107,7 @@ export class RelayStack extends Stack {
         directoryTable: this.tables.directoryTable,
         deliveryTable: this.tables.deliveryTable,
         maxConcurrency: config.maxConcurrency[channel],
+        ...(channel === 'events' ? {} : { sendRate: config.sendRates[channel] }),
         logRetention,
       });
     }

@@ -5,6 +5,7 @@ import { createDocumentClient } from '../shared/clients/dynamodb.ts';
 import { dynamoDbDeliveryLedger } from '../shared/dynamodb-delivery-ledger.ts';
 import { DynamoDbDirectory } from '../shared/dynamodb-directory.ts';
 import { readEnv } from '../shared/env.ts';
+import { sendLimitsFromEnv } from './send-limits.ts';
 import { createEmailConsumer } from './channel-consumers.ts';
 
 const env = readEnv({
@@ -18,6 +19,7 @@ const dynamodb = createDocumentClient();
 
 /** Lambda entry point: the email queue's consumer, delivering through SES v2. */
 export const handler = createEmailConsumer({
+  ...sendLimitsFromEnv(),
   directory: new DynamoDbDirectory({ client: dynamodb, tableName: env.DIRECTORY_TABLE }),
   sender: env.SENDER_EMAIL
     ? sesEmailSender({

@@ -39,6 +39,8 @@ import { LOCAL_DEFAULTS } from './local-defaults.ts';
 import { type LocalFeedback, startLocalFeedback } from './feedback.ts';
 import { emfMetrics, type RelayMetrics } from '../../functions/shared/metrics.ts';
 import { redact, redactText } from '../../functions/shared/redact.ts';
+import type { DeliveryChannel } from '../../functions/shared/channels.ts';
+import { localConsumerLimits, localConsumerRates } from './local-pacing.ts';
 
 export { LOCAL_DEFAULTS } from './local-defaults.ts';
 
@@ -79,6 +81,11 @@ export interface LocalStackOptions {
    * while POWERTOOLS_METRICS_DISABLED is set, as `npm start` and the tests set it).
    */
   readonly metrics?: RelayMetrics;
+  /**
+   * Sends per second each delivery consumer paces itself to. Default: the rates the local emulators enforce
+   * (LOCAL_SES_SEND_RATE, LOCAL_SMS_SEND_RATE; 14 and 20) and the deployed push default.
+   */
+  readonly sendRates?: Partial<Record<DeliveryChannel, number>>;
 }
 
 export interface LocalStack {
@@ -258,14 +265,22 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
     localRoutes.push(...feedback.routes);
 
     if (options.consumers !== false) {
+      // Each channel's share of its provider's rate, and where its throttled records go back (as deployed).
+      const rates = localConsumerRates(options.sendRates);
+      const limits = {
+        push: localConsumerLimits(sqs, queues.push.url, rates.push),
+        sms: localConsumerLimits(sqs, queues.sms.url, rates.sms),
+        email: localConsumerLimits(sqs, queues.email.url, rates.email),
+      };
       const consumers: Record<Channel, SqsBatchHandler> = {
-        push: createPushConsumer({ directory, sender: snsPushSender(sns), ledger, ...metrics }),
-        sms: createSmsConsumer({ directory, sender: snsSmsSender(sns), ledger, options: options.sms ?? {}, ...metrics }),
+        push: createPushConsumer({ directory, sender: snsPushSender(sns), ledger, ...metrics, ...limits.push }),
+        sms: createSmsConsumer({ directory, sender: snsSmsSender(sns), ledger, options: options.sms ?? {}, ...metrics, ...limits.sms }),
         email: createEmailConsumer({
           directory,
           sender: sesEmailSender({ ses, from: options.senderEmail ?? LOCAL_DEFAULTS.senderEmail }),
           ledger,
           ...metrics,
+          ...limits.email,
         }),
         events: createEventsConsumer({
           publisher: snsEventPublisher({ client: topics, topicArn: events.topicArn }),
@@ -283,6 +298,7 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
             queueUrl: queues[channel].url,
             queueArn: Attributes?.QueueArn ?? '',
             handler: consumers[channel],
+            ...(channel === 'events' ? {} : { batchSize: limits[channel].plan.batchSize }),
             onError: reportPollerError(channel),
           }),
         );
