@@ -49,8 +49,10 @@ export const planSendRate = ({ ratePerSecond, maxInstances, timeoutSeconds, minI
   if (!(ratePerSecond > 0) || !Number.isFinite(ratePerSecond)) throw new RangeError(`A send rate must be a positive number, got ${ratePerSecond}`);
   const lowest = Math.max(1, Math.min(minInstances, maxInstances));
   let instances = lowest;
+  const used = (count: number) => count * Math.floor(ratePerSecond / count);
   for (let candidate = lowest; candidate <= maxInstances; candidate += 1) {
-    if (candidate * Math.floor(ratePerSecond / candidate) >= instances * Math.floor(ratePerSecond / instances)) instances = candidate;
+    // Below one send per second per instance every count uses nothing whole: the fewest instances burst least.
+    if (used(candidate) > 0 && used(candidate) >= used(instances)) instances = candidate;
   }
   const perInstance = ratePerSecond / instances;
   const { limit, windowMs } =
