@@ -16,6 +16,7 @@ describe('parseConfig', () => {
       platformApplicationArns: {},
       sms: {},
       maxConcurrency: { push: 20, sms: 2, email: 5, events: 5 },
+      sendRates: { push: 1000, sms: 20, email: 14 },
       alarms: {
         smsMonthlySpendUsd: 50,
         ingestLatencyP99Ms: 1500,

@@ -17,6 +17,7 @@ export const FULL_CONFIG = {
   sesConfigurationSet: 'relay-events',
   sms: { senderId: 'MyApp', originationNumber: '+14155550100', maxPrice: '0.50' },
   maxConcurrency: { push: 50, sms: 3, email: 10, events: 8 },
+  sendRates: { push: 500, sms: 3, email: 40 },
   alarms: {
     email: 'oncall@example.com',
     smsMonthlySpendUsd: 25.5,
