@@ -1,7 +1,7 @@
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import * as z from 'zod';
 import type { BasicCredentials } from './basic-auth.ts';
-import { cachedSecret } from './cached-secret.ts';
+import { type CachedSecretOptions, cachedSecret } from './cached-secret.ts';
 import type { CredentialStore } from './ports/credential-store.ts';
 
 /**
@@ -27,7 +27,9 @@ export const credentialPairs = (secret: z.infer<typeof WebhookSecretSchema>): Ba
   return pairs;
 };
 
-export interface SecretCredentialStoreOptions {
+/** The last-known-good settings of the cache (cached-secret.ts) pass through unchanged. */
+export interface SecretCredentialStoreOptions
+  extends Pick<CachedSecretOptions<unknown>, 'maxStaleSeconds' | 'fetchTimeoutMs' | 'retryAfterFailureMs' | 'now'> {
   readonly client: SecretsManagerClient;
   readonly secretId: string;
   /** Seconds a fetched secret is reused. Default 300. */
