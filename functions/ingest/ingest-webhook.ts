@@ -22,6 +22,7 @@ import {
   toPayloadIssues,
 } from '../shared/webhook-request.ts';
 import type { WebhookRoute } from './webhook-routes.ts';
+import { attributeBoundIssues } from '../shared/attribute-bounds.ts';
 
 export interface IngestWebhookOptions {
   readonly route: WebhookRoute;
@@ -88,6 +89,9 @@ const validate = (route: WebhookRoute, body: unknown): unknown => {
   if (route.requiresCustomWebhook && webhook !== 'custom') throw new WrongWebhookError(webhook);
   const result = route.schema.safeParse(body);
   if (!result.success) throw new InvalidPayloadError(toPayloadIssues(result.error));
+  // What becomes a message attribute or a log field must be something SQS, SNS and the logs take (attribute-bounds.ts).
+  const outOfBounds = attributeBoundIssues(route.channel, result.data);
+  if (outOfBounds.length > 0) throw new InvalidPayloadError(outOfBounds);
   return result.data;
 };
 
