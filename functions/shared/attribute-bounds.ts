@@ -25,6 +25,7 @@ export interface AttributeBound {
 /** Letters, digits and `_ . : @ / + -`: what CometChat's triggers and app ids are made of. */
 const IDENTIFIER = /^[A-Za-z0-9_.:@/+-]*$/;
 /** Any character but controls (C0, DEL, C1) and lone surrogates: what SQS and SNS attributes and JSON logs take. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: refusing control characters is the point.
 const PRINTABLE = /^(?:[^\u0000-\u001F\u007F-\u009F\uD800-\uDFFF]|[\uD800-\uDBFF][\uDC00-\uDFFF])*$/;
 
 const CHARSETS = {
