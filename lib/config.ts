@@ -215,6 +215,9 @@ export const DEFAULT_INGEST_LATENCY_P99_MS = 1500;
  */
 export const DEFAULT_THROTTLE_RATE_LIMIT = 1000;
 export const DEFAULT_THROTTLE_BURST_LIMIT = 2000;
+/** Default throttling of each directory route: the operator's backend registering devices, never a burst of 1,000. */
+export const DEFAULT_DIRECTORY_THROTTLE_RATE_LIMIT = 50;
+export const DEFAULT_DIRECTORY_THROTTLE_BURST_LIMIT = 100;
 
 /** The longest a message waits in a channel queue (its retention): an age threshold above it could never fire. */
 const MAX_MESSAGE_AGE_SECONDS = QUEUE_SETTINGS.retentionPeriodDays * 86_400;
@@ -314,10 +317,48 @@ const ApiSchema = z.strictObject(
         .int({ error: `must be a whole number of requests, for example ${DEFAULT_THROTTLE_BURST_LIMIT}` })
         .min(1, { error: 'must be at least 1 request' }),
     ).default(DEFAULT_THROTTLE_BURST_LIMIT),
+    /** Steady requests per second each directory route accepts: far below the webhook routes (README "Abuse limits"). */
+    directoryThrottleRateLimit: wholeNumber(
+      z
+        .int({ error: `must be a whole number of requests per second, for example ${DEFAULT_DIRECTORY_THROTTLE_RATE_LIMIT}` })
+        .min(1, { error: 'must be at least 1 request per second' }),
+    ).default(DEFAULT_DIRECTORY_THROTTLE_RATE_LIMIT),
+    /** Requests each directory route accepts at once above its steady rate. */
+    directoryThrottleBurstLimit: wholeNumber(
+      z
+        .int({ error: `must be a whole number of requests, for example ${DEFAULT_DIRECTORY_THROTTLE_BURST_LIMIT}` })
+        .min(1, { error: 'must be at least 1 request' }),
+    ).default(DEFAULT_DIRECTORY_THROTTLE_BURST_LIMIT),
   },
   {
     error: `must be an object such as {"throttleRateLimit": ${DEFAULT_THROTTLE_RATE_LIMIT}, "throttleBurstLimit": ${DEFAULT_THROTTLE_BURST_LIMIT}}`,
   },
+);
+
+/**
+ * Reserved concurrency (README "Abuse limits"): unset by default, because Lambda keeps 100 of the account's
+ * concurrency unreserved and a new account's quota can be as low as 10, where any reservation fails the deploy.
+ */
+const reservedConcurrencyOf = (what: string) =>
+  z.preprocess(
+    // cdk.json may show it as "": not set.
+    (value) => (typeof value === 'string' && value.trim() === '' ? undefined : value),
+    wholeNumber(
+      z
+        .int({ error: `must be a whole number of concurrent ${what} invocations, for example 50` })
+        .min(1, { error: 'must be at least 1 (0 would stop the function; leave it unset for no reservation)' })
+        .max(MAX_CONCURRENCY_MAX, { error: `must be at most ${MAX_CONCURRENCY_MAX}` }),
+    ).optional(),
+  );
+
+const ReservedConcurrencySchema = z.strictObject(
+  {
+    /** Each webhook function (push, sms, email, events ingest and before_message) gets this many. */
+    webhooks: reservedConcurrencyOf('webhook'),
+    /** The directory function gets this many (it also caps it). */
+    directory: reservedConcurrencyOf('directory'),
+  },
+  { error: 'must be an object such as {"webhooks": 50, "directory": 5}' },
 );
 
 export const RelayConfigSchema = z.strictObject({
@@ -397,6 +438,8 @@ export const RelayConfigSchema = z.strictObject({
   alarms: AlarmsSchema.prefault({}),
   /** HTTP API stage throttling. */
   api: ApiSchema.prefault({}),
+  /** Reserved concurrency of the webhook and directory functions; unset by default (README "Abuse limits"). */
+  reservedConcurrency: ReservedConcurrencySchema.prefault({}),
   /**
    * Build the push feedback loop: a topic for the platform applications' EventEndpointUpdated and
    * EventDeliveryFailure events, and the consumer that removes dead devices (docs/feedback.md).
@@ -430,6 +473,7 @@ const NESTED_KEYS: Readonly<Record<string, readonly string[]>> = {
   alarms: Object.keys(AlarmsSchema.shape),
   'alarms.oldestMessageAgeSeconds': Object.keys(OldestMessageAgeSchema.shape),
   api: Object.keys(ApiSchema.shape),
+  reservedConcurrency: Object.keys(ReservedConcurrencySchema.shape),
 };
 
 const describeIssue = (issue: z.core.$ZodIssue): string => {

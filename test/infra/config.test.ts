@@ -22,7 +22,8 @@ describe('parseConfig', () => {
         ingestLatencyP99Ms: 1500,
         oldestMessageAgeSeconds: { push: 600, sms: 900, email: 900, events: 600 },
       },
-      api: { throttleRateLimit: 1000, throttleBurstLimit: 2000 },
+      api: { throttleRateLimit: 1000, throttleBurstLimit: 2000, directoryThrottleRateLimit: 50, directoryThrottleBurstLimit: 100 },
+      reservedConcurrency: {},
       pushFeedback: true,
     });
     expect(parseConfig(undefined)).toEqual(parseConfig({}));
@@ -144,6 +145,11 @@ describe('parseConfig', () => {
     ['alarms', { alarms: 'oncall@example.com' }],
     ['api.throttleRateLimit', { api: { throttleRateLimit: 0 } }],
     ['api.throttleBurstLimit', { api: { throttleBurstLimit: 1.5 } }],
+    ['api.directoryThrottleRateLimit', { api: { directoryThrottleRateLimit: 0 } }],
+    ['reservedConcurrency.webhooks', { reservedConcurrency: { webhooks: 0 } }],
+    ['reservedConcurrency.directory', { reservedConcurrency: { directory: 2.5 } }],
+    ['sendRates.email', { sendRates: { email: 0 } }],
+    ['sendRates.sms', { sendRates: { sms: 'fast' } }],
     ['pushFeedback', { pushFeedback: 'yes' }],
   ])('names %s when it is wrong (%j)', (key, raw) => {
     expect(() => parseConfig(raw)).toThrow(ConfigError);
@@ -283,7 +289,12 @@ describe('loadConfig', () => {
       ingestLatencyP99Ms: 1500,
       oldestMessageAgeSeconds: { push: 300, sms: 1800, email: 900, events: 600 },
     });
-    expect(config.api).toEqual({ throttleRateLimit: 1000, throttleBurstLimit: 3000 });
+    expect(config.api).toEqual({
+      throttleRateLimit: 1000,
+      throttleBurstLimit: 3000,
+      directoryThrottleRateLimit: 50,
+      directoryThrottleBurstLimit: 100,
+    });
     expect(config.pushFeedback).toBe(false);
   });
 

@@ -24,7 +24,8 @@ export const FULL_CONFIG = {
     ingestLatencyP99Ms: 1200,
     oldestMessageAgeSeconds: { push: 300, sms: 1800, email: 1200, events: 420 },
   },
-  api: { throttleRateLimit: 500, throttleBurstLimit: 1500 },
+  api: { throttleRateLimit: 500, throttleBurstLimit: 1500, directoryThrottleRateLimit: 20, directoryThrottleBurstLimit: 40 },
+  reservedConcurrency: { webhooks: 30, directory: 4 },
   pushFeedback: true,
 } as const;
 
