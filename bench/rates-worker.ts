@@ -70,7 +70,7 @@ const measureRates = async ({ recipients }: RatesRequest): Promise<RatesResult> 
         channel === 'email' ? `rates-${index}@example.com` : `+1415557${String(index).padStart(4, '0')}`,
       );
       const startedAt = Date.now();
-      const statuses = await postAll(
+      const { statuses, retried } = await postAll(
         stack.webhookUrls[channel],
         targets.map((to, index) => payloadFor(channel, to, index)),
       );
