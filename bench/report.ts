@@ -6,6 +6,7 @@ import type { CostModel } from './cost.ts';
 import type { IngestOverheadResult } from './ingest-overhead.ts';
 import type { Machine } from './machine.ts';
 import { type Summary, summarise } from './stats.ts';
+import { type RatesResult, renderRates } from './rates.ts';
 
 export interface Target {
   readonly name: string;
@@ -23,6 +24,8 @@ export interface BenchResults {
   readonly burst: BurstResult;
   readonly consumers: readonly ConsumerThroughput[];
   readonly cost: CostModel;
+  /** The email and SMS bursts at the providers' rates (bench/rates.ts). */
+  readonly rates?: RatesResult;
 }
 
 const INGEST_ENTRY = 'functions/ingest/handler.ts';
@@ -259,6 +262,8 @@ export const renderReport = (results: BenchResults): string => {
     '',
   );
 
+  // The email and SMS bursts at the providers' rates (bench/rates.ts), when this run measured them.
+  if (results.rates) push(...renderRates(results.rates));
   push(
     '## 5. Cost per million notifications',
     '',

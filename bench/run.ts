@@ -7,6 +7,7 @@ import { costModel } from './cost.ts';
 import { measureIngestOverhead } from './ingest-overhead.ts';
 import { describeMachine } from './machine.ts';
 import { type BenchResults, judgeTargets, renderReport } from './report.ts';
+import { judgeRateTargets, measureRates } from './rates.ts';
 
 /**
  * `npm run bench`: every benchmark of SPEC §9 and the cost model, one after
@@ -29,6 +30,7 @@ const main = async () => {
   const bundles = await step('bundle sizes and import times', () => measureBundles());
   const burst = await step('1,000-request burst through the local stack', () => measureBurst());
   const consumers = await step('consumer throughput', () => measureConsumers());
+  const rates = await step("1,000 emails and 1,000 SMS at the providers' rates", () => measureRates());
   const cost = costModel({
     ingestMs: ingest.perCall.handler.median,
     ingestLogBytes: ingest.logBytesPerRequest,
@@ -43,12 +45,13 @@ const main = async () => {
   const results: BenchResults = {
     machine,
     durationSeconds: (Date.now() - started) / 1000,
-    targets: judgeTargets(ingest, bundles, burst),
+    targets: [...judgeTargets(ingest, bundles, burst), ...judgeRateTargets(rates)],
     ingest,
     bundles,
     burst,
     consumers,
     cost,
+    rates,
   };
   const folder = import.meta.dirname;
   writeFileSync(join(folder, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
