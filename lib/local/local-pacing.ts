@@ -9,7 +9,9 @@ import { QUEUE_SETTINGS } from '../queue-settings.ts';
 import { localSendRatesFromEnv } from './local-send-rates.ts';
 
 /** The send rate each local consumer paces itself to: the emulators' (local-send-rates.ts), push as deployed. */
-export const localConsumerRates = (overrides: Partial<Record<DeliveryChannel, number>> = {}): Record<DeliveryChannel, number> => ({
+export const localConsumerRates = (
+  overrides: Partial<Record<DeliveryChannel, number>> = {},
+): Record<DeliveryChannel, number> => ({
   push: DEFAULT_SEND_RATES.push,
   ...localSendRatesFromEnv(),
   ...overrides,
@@ -17,15 +19,26 @@ export const localConsumerRates = (overrides: Partial<Record<DeliveryChannel, nu
 
 export interface LocalConsumerLimits {
   readonly plan: SendRatePlan;
-  readonly pacer: SendPacer;
-  readonly throttledRecords: ThrottledRecords;
+  /** One consumer instance's pacer (its share of the rate) and the throttled-records port of the queue. */
+  instance(): { readonly pacer: SendPacer; readonly throttledRecords: ThrottledRecords };
 }
 
 /**
  * What a deployed consumer gets from its environment (functions/consumers/send-limits.ts), for the local
- * stack: one poller per channel is one instance, so it takes the whole rate.
+ * stack: `plan.instances` pollers each run one instance, paced to its share of the rate.
  */
-export const localConsumerLimits = (sqs: SQSClient, queueUrl: string, ratePerSecond: number): LocalConsumerLimits => {
-  const plan = planSendRate({ ratePerSecond, maxInstances: 1, minInstances: 1, timeoutSeconds: QUEUE_SETTINGS.consumerTimeoutSeconds });
-  return { plan, pacer: createSendPacer(plan), throttledRecords: sqsThrottledRecords({ client: sqs, queueUrl }) };
+export const localConsumerLimits = (
+  sqs: SQSClient,
+  queueUrl: string,
+  ratePerSecond: number,
+  maxInstances: number,
+): LocalConsumerLimits => {
+  const plan = planSendRate({
+    ratePerSecond,
+    maxInstances,
+    minInstances: 1,
+    timeoutSeconds: QUEUE_SETTINGS.consumerTimeoutSeconds,
+  });
+  const throttledRecords = sqsThrottledRecords({ client: sqs, queueUrl });
+  return { plan, instance: () => ({ pacer: createSendPacer(plan), throttledRecords }) };
 };

@@ -265,43 +265,50 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
     localRoutes.push(...feedback.routes);
 
     if (options.consumers !== false) {
-      // Each channel's share of its provider's rate, and where its throttled records go back (as deployed).
+      // Each channel's share of its provider's rate, and where its throttled records go back (as deployed). SMS and
+      // email run two consumer instances, each paced to its half, as the deployed event sources do (push: one).
       const rates = localConsumerRates(options.sendRates);
       const limits = {
-        push: localConsumerLimits(sqs, queues.push.url, rates.push),
-        sms: localConsumerLimits(sqs, queues.sms.url, rates.sms),
-        email: localConsumerLimits(sqs, queues.email.url, rates.email),
+        push: localConsumerLimits(sqs, queues.push.url, rates.push, 1),
+        sms: localConsumerLimits(sqs, queues.sms.url, rates.sms, 2),
+        email: localConsumerLimits(sqs, queues.email.url, rates.email, 2),
       };
-      const consumers: Record<Channel, SqsBatchHandler> = {
-        push: createPushConsumer({ directory, sender: snsPushSender(sns), ledger, ...metrics, ...limits.push }),
-        sms: createSmsConsumer({ directory, sender: snsSmsSender(sns), ledger, options: options.sms ?? {}, ...metrics, ...limits.sms }),
-        email: createEmailConsumer({
-          directory,
-          sender: sesEmailSender({ ses, from: options.senderEmail ?? LOCAL_DEFAULTS.senderEmail }),
-          ledger,
-          ...metrics,
-          ...limits.email,
-        }),
-        events: createEventsConsumer({
-          publisher: snsEventPublisher({ client: topics, topicArn: events.topicArn }),
-          ledger,
-          onOutcome: eventOutcomeCounter(counting),
-        }),
+      const consumerOf: Record<Channel, () => SqsBatchHandler> = {
+        push: () => createPushConsumer({ directory, sender: snsPushSender(sns), ledger, ...metrics, ...limits.push.instance() }),
+        sms: () =>
+          createSmsConsumer({ directory, sender: snsSmsSender(sns), ledger, options: options.sms ?? {}, ...metrics, ...limits.sms.instance() }),
+        email: () =>
+          createEmailConsumer({
+            directory,
+            sender: sesEmailSender({ ses, from: options.senderEmail ?? LOCAL_DEFAULTS.senderEmail }),
+            ledger,
+            ...metrics,
+            ...limits.email.instance(),
+          }),
+        events: () =>
+          createEventsConsumer({
+            publisher: snsEventPublisher({ client: topics, topicArn: events.topicArn }),
+            ledger,
+            onOutcome: eventOutcomeCounter(counting),
+          }),
       };
       for (const channel of CHANNELS) {
         const { Attributes } = await sqs.send(
           new GetQueueAttributesCommand({ QueueUrl: queues[channel].url, AttributeNames: ['QueueArn'] }),
         );
-        pollers.push(
-          startSqsPoller({
-            sqs,
-            queueUrl: queues[channel].url,
-            queueArn: Attributes?.QueueArn ?? '',
-            handler: consumers[channel],
-            ...(channel === 'events' ? {} : { batchSize: limits[channel].plan.batchSize }),
-            onError: reportPollerError(channel),
-          }),
-        );
+        const plan = channel === 'events' ? undefined : limits[channel].plan;
+        for (let instance = 0; instance < (plan?.instances ?? 1); instance += 1) {
+          pollers.push(
+            startSqsPoller({
+              sqs,
+              queueUrl: queues[channel].url,
+              queueArn: Attributes?.QueueArn ?? '',
+              handler: consumerOf[channel](),
+              ...(plan ? { batchSize: plan.batchSize } : {}),
+              onError: reportPollerError(channel),
+            }),
+          );
+        }
       }
     }
 
