@@ -31,14 +31,12 @@ export const localConsumerLimits = (
   sqs: SQSClient,
   queueUrl: string,
   ratePerSecond: number,
-  maxInstances: number,
+  { maxInstances, visibilityTimeoutSeconds }: { readonly maxInstances: number; readonly visibilityTimeoutSeconds: number },
 ): LocalConsumerLimits => {
-  const plan = planSendRate({
-    ratePerSecond,
-    maxInstances,
-    minInstances: 1,
-    timeoutSeconds: QUEUE_SETTINGS.consumerTimeoutSeconds,
-  });
+  // The local queues' visibility timeout can be far shorter than the function timeout (tests use 1 s): a paced batch
+  // must also end well within it, or its waiting records come back and are received a second time.
+  const timeoutSeconds = Math.min(QUEUE_SETTINGS.consumerTimeoutSeconds, visibilityTimeoutSeconds);
+  const plan = planSendRate({ ratePerSecond, maxInstances, minInstances: 1, timeoutSeconds });
   const throttledRecords = sqsThrottledRecords({ client: sqs, queueUrl });
   return { plan, instance: () => ({ pacer: createSendPacer(plan), throttledRecords }) };
 };

@@ -268,10 +268,11 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
       // Each channel's share of its provider's rate, and where its throttled records go back (as deployed). SMS and
       // email run two consumer instances, each paced to its half, as the deployed event sources do (push: one).
       const rates = localConsumerRates(options.sendRates);
+      const visibilityTimeoutSeconds = options.visibilityTimeoutSeconds ?? LOCAL_DEFAULTS.visibilityTimeoutSeconds;
       const limits = {
-        push: localConsumerLimits(sqs, queues.push.url, rates.push, 1),
-        sms: localConsumerLimits(sqs, queues.sms.url, rates.sms, 2),
-        email: localConsumerLimits(sqs, queues.email.url, rates.email, 2),
+        push: localConsumerLimits(sqs, queues.push.url, rates.push, { maxInstances: 1, visibilityTimeoutSeconds }),
+        sms: localConsumerLimits(sqs, queues.sms.url, rates.sms, { maxInstances: 2, visibilityTimeoutSeconds }),
+        email: localConsumerLimits(sqs, queues.email.url, rates.email, { maxInstances: 2, visibilityTimeoutSeconds }),
       };
       const consumerOf: Record<Channel, () => SqsBatchHandler> = {
         push: () => createPushConsumer({ directory, sender: snsPushSender(sns), ledger, ...metrics, ...limits.push.instance() }),
