@@ -12,6 +12,7 @@ import type { IngestModesResult } from './ingest-modes.ts';
 import { renderIngestFloorSections } from './ingest-floor-report.ts';
 import { renderSourceMapCost, type SourceMapCost } from './source-maps.ts';
 import { type Summary, summarise } from './stats.ts';
+import { type RatesResult, renderRates } from './rates.ts';
 
 export interface Target {
   readonly name: string;
@@ -35,6 +36,8 @@ export interface BenchResults {
   readonly idleCost?: IdleCostModel;
   /** Issue 13: whole cold start, both ingest modes, and the cost scenarios (bench/ingest-floor-report.ts). */
   readonly ingestFloor?: IngestFloorResults;
+  /** The email and SMS bursts at the providers' rates (bench/rates.ts). */
+  readonly rates?: RatesResult;
 }
 
 export interface IngestFloorResults {
@@ -298,6 +301,8 @@ export const renderReport = (results: BenchResults): string => {
     '',
   );
 
+  // The email and SMS bursts at the providers' rates (bench/rates.ts), when this run measured them.
+  if (results.rates) push(...renderRates(results.rates));
   push(
     '## 5. Cost per million notifications',
     '',

@@ -11,6 +11,7 @@ import { measureColdStart } from './cold-start.ts';
 import { costScenarios } from './cost-scenarios.ts';
 import { ingestFloorTargets } from './ingest-floor-report.ts';
 import { measureIngestModes } from './ingest-modes.ts';
+import { judgeRateTargets, measureRates } from './rates.ts';
 import { type BenchResults, idleCostTarget, judgeTargets, renderReport } from './report.ts';
 import { measureSourceMapCost } from './source-maps.ts';
 
@@ -35,6 +36,7 @@ const main = async () => {
   const bundles = await step('bundle sizes and import times', () => measureBundles());
   const burst = await step('1,000-request burst through the local stack', () => measureBurst());
   const consumers = await step('consumer throughput', () => measureConsumers());
+  const rates = await step("1,000 emails and 1,000 SMS at the providers' rates", () => measureRates());
   const costInputs = {
     ingestMs: ingest.perCall.handler.median,
     ingestLogBytes: ingest.logBytesPerRequest,
@@ -59,6 +61,7 @@ const main = async () => {
     durationSeconds: (Date.now() - started) / 1000,
     targets: [
       ...judgeTargets(ingest, bundles, burst),
+      ...judgeRateTargets(rates),
       ...ingestFloorTargets(bundles, coldStart, ingestModes, ingestFloor.costScenarios, cost),
       idleCostTarget(idleCost),
     ],
@@ -70,6 +73,7 @@ const main = async () => {
     sourceMaps,
     idleCost,
     ingestFloor,
+    rates,
   };
   const folder = import.meta.dirname;
   writeFileSync(join(folder, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);

@@ -1,6 +1,6 @@
 import { Construct, type IConstruct } from 'constructs';
 import * as z from 'zod';
-import { CHANNELS, type Channel } from '../functions/shared/channels.ts';
+import { CHANNELS, type Channel, DELIVERY_CHANNELS, type DeliveryChannel } from '../functions/shared/channels.ts';
 import { closestKey } from '../functions/shared/closest-key.ts';
 import { PLATFORMS, type Platform, SNS_PLATFORM_OF } from '../functions/shared/ports/directory.ts';
 import { QUEUE_SETTINGS } from './queue-settings.ts';
@@ -257,6 +257,9 @@ export const DEFAULT_INGEST_LATENCY_P99_MS = 1500;
  */
 export const DEFAULT_THROTTLE_RATE_LIMIT = 1000;
 export const DEFAULT_THROTTLE_BURST_LIMIT = 2000;
+/** Default throttling of each directory route: the operator's backend registering devices, never a burst of 1,000. */
+export const DEFAULT_DIRECTORY_THROTTLE_RATE_LIMIT = 50;
+export const DEFAULT_DIRECTORY_THROTTLE_BURST_LIMIT = 100;
 
 /** The longest a message waits in a channel queue (its retention): an age threshold above it could never fire. */
 const MAX_MESSAGE_AGE_SECONDS = QUEUE_SETTINGS.retentionPeriodDays * 86_400;
@@ -268,6 +271,32 @@ const decimalNumber = (schema: z.ZodNumber) =>
 /** `-c key=true` hands the app the string "true". */
 const flag = (error: string) =>
   z.preprocess((value) => (value === 'true' ? true : value === 'false' ? false : value), z.boolean({ error }));
+
+/**
+ * Default provider send rate per delivery channel, per second (SPEC §5): SES's production default sending rate (14;
+ * the SES sandbox allows 1), SNS's default SMS rate (20; toll-free numbers allow 3, 10DLC numbers what their campaign
+ * was registered for, short codes 100: see the README), and for push a rate far below SNS's regional Publish quota
+ * (thousands per second) that still drains a 1,000-member group in about a second.
+ */
+export const DEFAULT_SEND_RATES = { push: 1000, sms: 20, email: 14 } as const satisfies Record<DeliveryChannel, number>;
+/** Above this, no provider here accepts more from one account: a typo rather than a rate. */
+export const SEND_RATE_MAX = 100_000;
+
+const sendRateOf = (channel: DeliveryChannel) =>
+  decimalNumber(
+    z
+      .number({ error: `must be the provider's rate in sends per second, for example ${DEFAULT_SEND_RATES[channel]}` })
+      .min(0.01, { error: 'must be at least 0.01 sends per second (one every 100 s)' })
+      .max(SEND_RATE_MAX, { error: `must be at most ${SEND_RATE_MAX} sends per second` }),
+  ).default(DEFAULT_SEND_RATES[channel]);
+
+/** One key per delivery channel (events publish to the relay's own topic and have no provider rate). */
+const SendRatesSchema = z.strictObject(
+  Object.fromEntries(DELIVERY_CHANNELS.map((channel) => [channel, sendRateOf(channel)])) as {
+    [C in DeliveryChannel]: ReturnType<typeof sendRateOf>;
+  },
+  { error: `must be an object of sends per second by channel, such as ${JSON.stringify(DEFAULT_SEND_RATES)}` },
+);
 
 const oldestMessageAgeOf = (channel: Channel) =>
   wholeNumber(
@@ -330,6 +359,18 @@ const ApiSchema = z.strictObject(
         .int({ error: `must be a whole number of requests, for example ${DEFAULT_THROTTLE_BURST_LIMIT}` })
         .min(1, { error: 'must be at least 1 request' }),
     ).default(DEFAULT_THROTTLE_BURST_LIMIT),
+    /** Steady requests per second each directory route accepts: far below the webhook routes (README "Abuse limits"). */
+    directoryThrottleRateLimit: wholeNumber(
+      z
+        .int({ error: `must be a whole number of requests per second, for example ${DEFAULT_DIRECTORY_THROTTLE_RATE_LIMIT}` })
+        .min(1, { error: 'must be at least 1 request per second' }),
+    ).default(DEFAULT_DIRECTORY_THROTTLE_RATE_LIMIT),
+    /** Requests each directory route accepts at once above its steady rate. */
+    directoryThrottleBurstLimit: wholeNumber(
+      z
+        .int({ error: `must be a whole number of requests, for example ${DEFAULT_DIRECTORY_THROTTLE_BURST_LIMIT}` })
+        .min(1, { error: 'must be at least 1 request' }),
+    ).default(DEFAULT_DIRECTORY_THROTTLE_BURST_LIMIT),
   },
   {
     error: `must be an object such as {"throttleRateLimit": ${DEFAULT_THROTTLE_RATE_LIMIT}, "throttleBurstLimit": ${DEFAULT_THROTTLE_BURST_LIMIT}}`,
@@ -418,6 +459,32 @@ const checkCustomDomain = (
 export const INGEST_MODES = ['lambda', 'direct'] as const;
 export type IngestMode = (typeof INGEST_MODES)[number];
 
+/**
+ * Reserved concurrency (README "Abuse limits"): unset by default, because Lambda keeps 100 of the account's
+ * concurrency unreserved and a new account's quota can be as low as 10, where any reservation fails the deploy.
+ */
+const reservedConcurrencyOf = (what: string) =>
+  z.preprocess(
+    // cdk.json may show it as "": not set.
+    (value) => (typeof value === 'string' && value.trim() === '' ? undefined : value),
+    wholeNumber(
+      z
+        .int({ error: `must be a whole number of concurrent ${what} invocations, for example 50` })
+        .min(1, { error: 'must be at least 1 (0 would stop the function; leave it unset for no reservation)' })
+        .max(MAX_CONCURRENCY_MAX, { error: `must be at most ${MAX_CONCURRENCY_MAX}` }),
+    ).optional(),
+  );
+
+const ReservedConcurrencySchema = z.strictObject(
+  {
+    /** Each webhook function (push, sms, email, events ingest and before_message) gets this many. */
+    webhooks: reservedConcurrencyOf('webhook'),
+    /** The directory function gets this many (it also caps it). */
+    directory: reservedConcurrencyOf('directory'),
+  },
+  { error: 'must be an object such as {"webhooks": 50, "directory": 5}' },
+);
+
 export const RelayConfigSchema = z.strictObject({
   /** CometChat app id; when set, ingest answers 403 `wrong_app` to payloads from any other app. Empty means any app. */
   appId: z
@@ -492,6 +559,11 @@ export const RelayConfigSchema = z.strictObject({
   /** Largest number of concurrent consumer invocations per channel (Lambda SQS maximum concurrency, 2 to 1000). */
   maxConcurrency: MaxConcurrencySchema.prefault({}),
   /**
+   * The provider's send rate per delivery channel, per second: the relay stays at or below it across all consumer
+   * instances (README "Send rates"). It decides the event source's concurrency (at most `maxConcurrency`).
+   */
+  sendRates: SendRatesSchema.prefault({}),
+  /**
    * The before_message policy (docs/policy.md): a JSON file, relative to the project root (or absolute). It is
    * validated at synth (the stack fails naming each problem) and bundled with the before-message function. Unset:
    * the default policy, which lets every message through.
@@ -503,6 +575,8 @@ export const RelayConfigSchema = z.strictObject({
   alarms: AlarmsSchema.prefault({}),
   /** HTTP API stage throttling. */
   api: ApiSchema.prefault({}),
+  /** Reserved concurrency of the webhook and directory functions; unset by default (README "Abuse limits"). */
+  reservedConcurrency: ReservedConcurrencySchema.prefault({}),
   /**
    * Build the push feedback loop: a topic for the platform applications' EventEndpointUpdated and
    * EventDeliveryFailure events, and the consumer that removes dead devices (docs/feedback.md).
@@ -582,9 +656,11 @@ const NESTED_KEYS: Readonly<Record<string, readonly string[]>> = {
   pushCredentials: Object.keys(PushCredentialsSchema.shape),
   sms: Object.keys(SmsSchema.shape),
   maxConcurrency: Object.keys(MaxConcurrencySchema.shape),
+  sendRates: Object.keys(SendRatesSchema.shape),
   alarms: Object.keys(AlarmsSchema.shape),
   'alarms.oldestMessageAgeSeconds': Object.keys(OldestMessageAgeSchema.shape),
   api: Object.keys(ApiSchema.shape),
+  reservedConcurrency: Object.keys(ReservedConcurrencySchema.shape),
 };
 
 /** One unknown key, the keys known in its place, and the nearest of them (a typo is the usual cause). */

@@ -19,6 +19,9 @@ import { RelayTables } from './constructs/relay-tables.ts';
 import { SesFeedback } from './constructs/ses-feedback.ts';
 import { loadPolicyForSynth } from './policy-file.ts';
 import { WEBHOOK_URL_TAG } from './stack-tags.ts';
+import { reserveConcurrency, throttleRoutes } from './constructs/abuse-limits.ts';
+import { DIRECTORY_ROUTES } from '../functions/directory/directory-api.ts';
+import { directoryRouteKey } from '../functions/directory/directory-routes.ts';
 
 export interface RelayStackProps extends StackProps {
   /**
@@ -125,6 +128,7 @@ export class RelayStack extends Stack {
         directoryTable: this.tables.directoryTable,
         deliveryTable: this.tables.deliveryTable,
         maxConcurrency: config.maxConcurrency[channel],
+        ...(channel === 'events' ? {} : { sendRate: config.sendRates[channel] }),
         logRetention,
       });
     }
@@ -208,6 +212,22 @@ export class RelayStack extends Stack {
 
     // `npm run send -- --stack <name>` finds the URL here, beside the credentials it reads anyway.
     Tags.of(this.ingestApi.webhookSecret).add(WEBHOOK_URL_TAG, publicUrl('', this.ingestApi.httpApi.apiEndpoint));
+
+    // Abuse limits (README "Abuse limits"): the directory routes far below the webhook routes, each throttled on
+    // its own, and reserved concurrency when configured, so a flood on one route cannot starve CometChat's.
+    throttleRoutes(
+      this.ingestApi.stage,
+      // DirectoryApi adds one route per entry of DIRECTORY_ROUTES, in that order.
+      DIRECTORY_ROUTES.flatMap((entry, index) => {
+        const route = this.directoryApi.routes[index];
+        return route ? [{ key: directoryRouteKey(entry), route }] : [];
+      }),
+      { rateLimit: config.api.directoryThrottleRateLimit, burstLimit: config.api.directoryThrottleBurstLimit },
+    );
+    for (const fn of [...Object.values(this.ingestApi.functions), this.beforeMessage.handlerFunction]) {
+      reserveConcurrency(fn, config.reservedConcurrency.webhooks);
+    }
+    reserveConcurrency(this.directoryApi.directoryFunction, config.reservedConcurrency.directory);
 
     const monitoredChannel = (channel: Channel): MonitoredQueue => ({
       name: channel,

@@ -6,6 +6,7 @@ import { dynamoDbDeliveryLedger } from '../shared/dynamodb-delivery-ledger.ts';
 import { DynamoDbDirectory } from '../shared/dynamodb-directory.ts';
 import { readEnv } from '../shared/env.ts';
 import { directIngestFromEnv } from './direct-ingest-env.ts';
+import { sendLimitsFromEnv } from './send-limits.ts';
 import { createEmailConsumer } from './channel-consumers.ts';
 
 const env = readEnv({
@@ -20,6 +21,7 @@ const dynamodb = createDocumentClient();
 /** Lambda entry point: the email queue's consumer, delivering through SES v2. */
 export const handler = createEmailConsumer({
   ...directIngestFromEnv(),
+  ...sendLimitsFromEnv(),
   directory: new DynamoDbDirectory({ client: dynamodb, tableName: env.DIRECTORY_TABLE }),
   sender: env.SENDER_EMAIL
     ? sesEmailSender({

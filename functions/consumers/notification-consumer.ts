@@ -7,6 +7,8 @@ import { emfMetrics, type RelayMetrics, safely } from '../shared/metrics.ts';
 import { logger, withLogContext } from '../shared/powertools.ts';
 import type { DeliveryOutcome } from '../delivery/outcome.ts';
 import { admitDirectRecord, type DirectIngestAdmission } from './direct-admission.ts';
+import type { ThrottledRecords } from '../shared/ports/throttled-records.ts';
+import { deferThrottled } from './throttle-deferral.ts';
 
 /** What a delivery knows besides the payload: how SQS and ingest labelled it. */
 export interface DeliveryContext {
@@ -54,6 +56,11 @@ export interface NotificationConsumerOptions<Payload> {
    * validated here as ingest would have (default: such records are read like any other).
    */
   readonly directIngest?: DirectIngestAdmission;
+  /**
+   * Where a record that only the provider's rate held back is put back for a few seconds (throttle-deferral.ts).
+   * Absent: it comes back after the visibility timeout like any retry, and counts towards the DLQ.
+   */
+  readonly throttledRecords?: ThrottledRecords;
 }
 
 /** The queued body is not a payload of this channel: retried, then kept in the DLQ for a person to look at. */
@@ -81,6 +88,7 @@ export const createNotificationConsumer = <Payload>({
   onOutcome,
   now = Date.now,
   directIngest,
+  throttledRecords,
 }: NotificationConsumerOptions<Payload>) => {
   const processor = new BatchProcessor(EventType.SQS);
 
@@ -115,14 +123,35 @@ export const createNotificationConsumer = <Payload>({
     }
     const outcomes = await deliver(payload.value, context);
     const sentAt = sentAtOf?.(payload.value);
+    const retrying = outcomes.filter(({ outcome }) => outcome.kind === 'retry');
+    // Only throttled: the provider's rate held it back, so it is put back for seconds and never counts towards the DLQ.
+    const deferrable =
+      throttledRecords !== undefined &&
+      retrying.length > 0 &&
+      retrying.every(({ outcome }) => outcome.kind === 'retry' && outcome.throttled);
     for (const outcome of outcomes) {
-      const final = outcome.outcome.kind === 'retry' && lastAttempt ? { ...outcome, outcome: { kind: 'failed' as const, cause: outcome.outcome.cause } } : outcome;
+      const final =
+        outcome.outcome.kind === 'retry' && lastAttempt && !deferrable
+          ? { ...outcome, outcome: { kind: 'failed' as const, cause: outcome.outcome.cause } }
+          : outcome;
       report(context, final, sentAt);
     }
-    const retrying = outcomes.filter(({ outcome }) => outcome.kind === 'retry');
-    if (retrying.length > 0) {
-      throw new RetryLaterError(`${retrying.length} of ${outcomes.length} targets will be retried`);
+    if (retrying.length === 0) return;
+    if (deferrable) {
+      try {
+        // A copy was sent with a delay: the original is done, and SQS deletes it instead of counting one more receive.
+        if ((await deferThrottled(throttledRecords, record, { maxReceiveCount: QUEUE_SETTINGS.maxReceiveCount })) === 'requeued')
+          return;
+      } catch (error) {
+        // SQS refused: the record comes back after its visibility timeout instead, as any retry does.
+        logger.warn('throttled record could not be deferred', {
+          channel,
+          messageId: context.messageId,
+          cause: describeError(error),
+        });
+      }
     }
+    throw new RetryLaterError(`${retrying.length} of ${outcomes.length} targets will be retried`);
   };
 
   // Every line written while a record is handled carries its correlation id, whatever writes it.
@@ -181,3 +210,5 @@ const logOutcome = (channel: Channel, context: DeliveryContext, { target, outcom
   else if (outcome.kind === 'retry') logger.warn('delivery outcome', fields);
   else logger.info('delivery outcome', fields);
 };
+
+const describeError = (error: unknown): string => (error instanceof Error ? error.name : typeof error);

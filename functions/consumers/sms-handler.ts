@@ -6,6 +6,7 @@ import { dynamoDbDeliveryLedger } from '../shared/dynamodb-delivery-ledger.ts';
 import { DynamoDbDirectory } from '../shared/dynamodb-directory.ts';
 import { readEnv } from '../shared/env.ts';
 import { directIngestFromEnv } from './direct-ingest-env.ts';
+import { sendLimitsFromEnv } from './send-limits.ts';
 import { createSmsConsumer } from './channel-consumers.ts';
 
 const env = readEnv({
@@ -20,6 +21,7 @@ const dynamodb = createDocumentClient();
 /** Lambda entry point: the SMS queue's consumer, delivering through SNS SMS. */
 export const handler = createSmsConsumer({
   ...directIngestFromEnv(),
+  ...sendLimitsFromEnv(),
   directory: new DynamoDbDirectory({ client: dynamodb, tableName: env.DIRECTORY_TABLE }),
   sender: snsSmsSender(new SNSClient({})),
   ledger: dynamoDbDeliveryLedger({ client: dynamodb, tableName: env.DELIVERY_TABLE }),

@@ -31,8 +31,12 @@ export const SKIP_REASONS = [
 export type DeliveryOutcome =
   | { readonly kind: 'sent'; readonly providerMessageId?: string }
   | { readonly kind: 'skipped'; readonly reason: SkipReason }
-  /** Transient: the SQS message is reported as a batch item failure and comes back after its visibility timeout. */
-  | { readonly kind: 'retry'; readonly cause: string }
+  /**
+   * Transient: the SQS message is reported as a batch item failure and comes back after its visibility timeout.
+   * `throttled`: the provider refused for its send rate only; the record comes back within seconds and never counts
+   * towards the DLQ (throttle-deferral.ts).
+   */
+  | { readonly kind: 'retry'; readonly cause: string; readonly throttled?: true }
   /** Permanent: retrying cannot help. */
   | { readonly kind: 'failed'; readonly cause: string };
 
@@ -44,6 +48,8 @@ export const sentOutcome = (providerMessageId?: string): DeliveryOutcome =>
 export const skippedOutcome = (reason: SkipReason): DeliveryOutcome => ({ kind: 'skipped', reason });
 
 export const retryOutcome = (cause: string): DeliveryOutcome => ({ kind: 'retry', cause });
+
+export const throttledOutcome = (cause: string): DeliveryOutcome => ({ kind: 'retry', cause, throttled: true });
 
 export const failedOutcome = (cause: string): DeliveryOutcome => ({ kind: 'failed', cause });
 
@@ -114,6 +120,9 @@ const TRANSIENT_NAMES = new Set([
   'SendingPaused',
 ]);
 
+/** The provider refused for its request rate: nothing is wrong with the message, it only has to wait. */
+const THROTTLING_NAMES = new Set(['Throttling', 'Throttled', 'ThrottledRequest', 'RequestThrottled', 'TooManyRequests', 'SlowDown']);
+
 const PERMANENT_NAMES = new Set([
   'MessageRejected',
   // Misconfiguration: identical on every retry until someone fixes DNS or SES.
@@ -178,6 +187,10 @@ const httpStatusOf = (error: unknown): number | undefined => {
   const status: unknown = (metadata as { httpStatusCode?: unknown }).httpStatusCode;
   return typeof status === 'number' ? status : undefined;
 };
+
+/** A throttling answer (by name, or HTTP 429), as SES v2 and SNS give it when the send rate is exceeded. */
+export const isThrottlingError = (error: unknown): boolean =>
+  THROTTLING_NAMES.has(baseName(stringField(error, 'name') ?? '')) || httpStatusOf(error) === 429;
 
 /**
  * Decides whether a failed SNS, SES or DynamoDB call is worth retrying, or means

@@ -1,4 +1,13 @@
-import { type ClassifyContext, type DeliveryOutcome, classifyAwsError, describeDeliveryError, retryOutcome, skippedOutcome } from './outcome.ts';
+import {
+  type ClassifyContext,
+  type DeliveryOutcome,
+  classifyAwsError,
+  describeDeliveryError,
+  isThrottlingError,
+  retryOutcome,
+  skippedOutcome,
+  throttledOutcome,
+} from './outcome.ts';
 
 /**
  * Maps a provider error to an outcome. A recipient the provider will never
@@ -11,5 +20,7 @@ import { type ClassifyContext, type DeliveryOutcome, classifyAwsError, describeD
 export const outcomeOfProviderError = (error: unknown, context: ClassifyContext = {}): DeliveryOutcome => {
   const kind = classifyAwsError(error, context);
   if (kind === 'endpoint_gone') return skippedOutcome('invalid_recipient');
+  // Throttling is the provider's rate, not the message: it comes back within seconds and never reaches the DLQ.
+  if (isThrottlingError(error)) return throttledOutcome(`throttled: ${describeDeliveryError(error)}`);
   return retryOutcome(`${kind}: ${describeDeliveryError(error)}`);
 };

@@ -320,6 +320,22 @@ const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
 
 export const byteLength = (text: string): number => Buffer.byteLength(text, 'utf8');
 
+/**
+ * Node 20's Intl.Segmenter takes quadratic time (160,000 characters: minutes), and a webhook may carry a
+ * text of any length the body limit allows. So every text is first cut, in linear time, to a start no
+ * result can outgrow, and only that start is segmented: no provider limit here is above 4 KB of UTF-8
+ * (4,096 UTF-16 units at most), and a grapheme of more than 16 units is a pathological one.
+ */
+const MAX_SEGMENTED_UNITS = 8192;
+const MAX_UNITS_PER_GRAPHEME = 16;
+
+/** At most `maxUnits` UTF-16 units of `text`, never ending inside a surrogate pair. Linear time. */
+export const linearPrefix = (text: string, maxUnits: number): string => {
+  if (text.length <= maxUnits) return text;
+  const last = text.charCodeAt(maxUnits - 1);
+  return text.slice(0, last >= 0xd800 && last <= 0xdbff ? maxUnits - 1 : maxUnits);
+};
+
 /** String offsets after each grapheme: `ends[k]` is where the first k graphemes end. */
 const graphemeEnds = (text: string): number[] => {
   const ends = [0];
@@ -334,7 +350,8 @@ const graphemeEnds = (text: string): number[] => {
  */
 export const truncateToFit = (text: string, fits: (candidate: string) => boolean): string | undefined => {
   if (fits(text)) return text;
-  const ends = graphemeEnds(text);
+  // Whatever fits is far shorter than this start: segmenting only it keeps a huge text linear.
+  const ends = graphemeEnds(linearPrefix(text, MAX_SEGMENTED_UNITS));
   const candidate = (count: number) => `${text.slice(0, ends[count] ?? 0).trimEnd()}${ELLIPSIS}`;
   let low = 0;
   let high = ends.length - 2;
@@ -353,8 +370,10 @@ export const truncateToBytes = (text: string, maxBytes: number): string =>
 
 /** At most `maxGraphemes` user-perceived characters, ellipsis included. */
 export const truncateToGraphemes = (text: string, maxGraphemes: number): string => {
-  const ends = graphemeEnds(text);
-  if (ends.length - 1 <= maxGraphemes) return text;
+  const head = linearPrefix(text, Math.max(1, maxGraphemes) * MAX_UNITS_PER_GRAPHEME);
+  const ends = graphemeEnds(head);
+  if (head === text && ends.length - 1 <= maxGraphemes) return text;
   if (maxGraphemes < 1) return '';
-  return `${text.slice(0, ends[maxGraphemes - 1] ?? 0).trimEnd()}${ELLIPSIS}`;
+  const keep = Math.min(maxGraphemes - 1, ends.length - 1);
+  return `${head.slice(0, ends[keep] ?? 0).trimEnd()}${ELLIPSIS}`;
 };

@@ -1,3 +1,4 @@
+import { attributeBoundIssues } from '../shared/attribute-bounds.ts';
 import { InvalidPayloadError, WrongAppError, WrongTriggerError, WrongWebhookError } from '../shared/errors.ts';
 import { expectJsonObject, toPayloadIssues } from '../shared/webhook-request.ts';
 import type { WebhookRoute } from './webhook-routes.ts';
@@ -24,6 +25,9 @@ export const admitPayload = (route: WebhookRoute, body: unknown, appId: string |
   if (route.requiresCustomWebhook && webhook !== 'custom') throw new WrongWebhookError(webhook);
   const result = route.schema.safeParse(body);
   if (!result.success) throw new InvalidPayloadError(toPayloadIssues(result.error));
+  // What becomes a message attribute or a log field must be something SQS, SNS and the logs take (attribute-bounds.ts).
+  const outOfBounds = attributeBoundIssues(route.channel, result.data);
+  if (outOfBounds.length > 0) throw new InvalidPayloadError(outOfBounds);
   if (appId && (result.data as { appId?: unknown }).appId !== appId) throw new WrongAppError();
   return { payload: result.data, ...route.describe(result.data) };
 };

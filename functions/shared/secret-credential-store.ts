@@ -1,7 +1,7 @@
 // zod/mini: read on the ingest path (bundle size, cold start).
 import * as z from 'zod/mini';
 import type { BasicCredentials } from './basic-auth.ts';
-import { cachedSecret } from './cached-secret.ts';
+import { type CachedSecretOptions, cachedSecret } from './cached-secret.ts';
 import type { CredentialStore } from './ports/credential-store.ts';
 import type { SecretSource } from './ports/secret-source.ts';
 
@@ -30,7 +30,9 @@ export const credentialPairs = (secret: z.infer<typeof WebhookSecretSchema>): Ba
   return pairs;
 };
 
-export interface SecretCredentialStoreOptions {
+/** The last-known-good settings of the cache (cached-secret.ts) pass through unchanged. */
+export interface SecretCredentialStoreOptions
+  extends Pick<CachedSecretOptions<unknown>, 'maxStaleSeconds' | 'fetchTimeoutMs' | 'retryAfterFailureMs' | 'now'> {
   /** Where the secret is read (`signedSecretSource` in the functions). */
   readonly source: SecretSource;
   readonly secretId: string;

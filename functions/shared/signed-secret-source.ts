@@ -46,7 +46,7 @@ export const signedSecretSource = ({ client, endpoint }: SignedSecretSourceOptio
   const handler = stack.requestHandler as RequestHandler<HttpRequest, HttpResponse>;
   let signer: SignatureV4 | undefined;
   return {
-    async readSecretString(secretId) {
+    async readSecretString(secretId, options) {
       const region = await stack.region();
       signer ??= new SignatureV4({ service: 'secretsmanager', region, credentials: stack.credentials, sha256: stack.sha256 });
       const url = new URL(endpoint ?? regionalEndpoint(region));
@@ -66,7 +66,7 @@ export const signedSecretSource = ({ client, endpoint }: SignedSecretSourceOptio
         body,
       });
       const signed = (await signer.sign(request)) as HttpRequest;
-      const { response } = await handler.handle(signed);
+      const { response } = await handler.handle(signed, options?.abortSignal ? { abortSignal: options.abortSignal } : {});
       const text = Buffer.from(await stack.streamCollector(response.body)).toString('utf8');
       if (response.statusCode !== 200) {
         // The error's type only (for example ResourceNotFoundException): never echo a body that could hold more.

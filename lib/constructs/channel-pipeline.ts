@@ -6,6 +6,7 @@ import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
 import type { Channel } from '../../functions/shared/channels.ts';
+import { planSendRate, type SendRatePlan } from '../../functions/shared/send-rate.ts';
 import {
   DEFAULT_MAX_CONCURRENCY,
   E164,
@@ -114,6 +115,15 @@ export interface ChannelPipelineProps extends Omit<ChannelQueueProps, 'channel'>
    */
   readonly maxConcurrency?: number;
   /**
+   * The provider's send rate the channel must stay at or below across all its consumers, per second
+   * (SES, SNS SMS, SNS push). The event source's maximum concurrency becomes the count of at most
+   * `maxConcurrency` instances whose whole shares of the rate add up to the most of it, each instance paces its
+   * sends to its share, and the batch size is what one instance sends in half its timeout (send-rate.ts).
+   *
+   * @default - none: the consumer sends as fast as `maxConcurrency` instances of 10-record batches go (events)
+   */
+  readonly sendRate?: number;
+  /**
    * Memory of the consumer, in MB.
    *
    * @default 512
@@ -146,6 +156,8 @@ export class ChannelPipeline extends ChannelQueue {
   readonly consumer: RelayFunction;
   /** The SQS event source that feeds the consumer. */
   readonly eventSource: SqsEventSource;
+  /** How the consumers share the channel's send rate, when it has one. */
+  readonly sendRatePlan: SendRatePlan | undefined;
 
   constructor(scope: Construct, id: string, props: ChannelPipelineProps) {
     validateProps(props);
@@ -156,9 +168,15 @@ export class ChannelPipeline extends ChannelQueue {
       maxConcurrency = DEFAULT_MAX_CONCURRENCY[props.delivery.channel],
       memorySize = DEFAULT_CONSUMER_MEMORY_MB,
       logRetention = RetentionDays.ONE_MONTH,
+      sendRate,
       ...queueProps
     } = props;
     super(scope, id, { ...queueProps, channel: delivery.channel });
+    const plan =
+      sendRate === undefined
+        ? undefined
+        : planSendRate({ ratePerSecond: sendRate, maxInstances: maxConcurrency, timeoutSeconds: QUEUE_SETTINGS.consumerTimeoutSeconds });
+    this.sendRatePlan = plan;
 
     const consumer = CONSUMERS[delivery.channel];
     this.consumer = new RelayFunction(this, 'Consumer', {
@@ -174,6 +192,10 @@ export class ChannelPipeline extends ChannelQueue {
         ...(directoryTable === undefined || delivery.channel === 'events' ? {} : { DIRECTORY_TABLE: directoryTable.tableName }),
         DELIVERY_TABLE: deliveryTable.tableName,
         ...channelEnvironment(delivery),
+        // The consumer's share of the send rate, and its own queue, where throttled records are put back (throttle-deferral.ts).
+        ...(plan === undefined
+          ? {}
+          : { SEND_RATE_LIMIT: String(plan.limit), SEND_RATE_WINDOW_MS: String(plan.windowMs), QUEUE_URL: this.queue.queueUrl }),
       },
     });
 
@@ -182,11 +204,13 @@ export class ChannelPipeline extends ChannelQueue {
     );
     this.grantDelivery(delivery, directoryTable);
 
-    // Receive, delete and change-visibility permissions on `queue` come with the event source.
+    // Receive, delete and change-visibility permissions on `queue` come with the event source; a throttled record
+    // on its last receive is sent back to the same queue as a delayed copy.
+    if (plan !== undefined) this.queue.grantSendMessages(this.consumer);
     this.eventSource = new SqsEventSource(this.queue, {
-      batchSize: CONSUMER_BATCH_SIZE,
+      batchSize: plan?.batchSize ?? CONSUMER_BATCH_SIZE,
       reportBatchItemFailures: true,
-      maxConcurrency,
+      maxConcurrency: plan?.instances ?? maxConcurrency,
     });
     this.consumer.addEventSource(this.eventSource);
   }
@@ -225,7 +249,8 @@ export class ChannelPipeline extends ChannelQueue {
           'EndpointPolicy',
           new PolicyStatement({
             effect: Effect.ALLOW,
-            actions: ['sns:Publish', 'sns:DeleteEndpoint'],
+            // Publish only: a dead endpoint is removed from the directory here, and deleted by the directory function.
+            actions: ['sns:Publish'],
             resources: endpointPatterns,
           }),
           endpointPatterns,
@@ -247,22 +272,40 @@ export class ChannelPipeline extends ChannelQueue {
           'SNS authorizes a Publish to a phone number, and CheckIfPhoneNumberIsOptedOut, against no resource ARN: ' +
             'IAM only accepts "*" for them. The statement is limited to these two actions, in a policy of its own.',
         );
+        // "*" above would also let it publish to any topic or platform endpoint, which are addressed by ARN: deny those.
+        this.consumer.addToRolePolicy(
+          new PolicyStatement({
+            effect: Effect.DENY,
+            actions: ['sns:Publish'],
+            resources: [`arn:${Stack.of(this).partition}:sns:*:*:*`],
+          }),
+        );
         return;
       }
       case 'email': {
         allow(['dynamodb:GetItem'], [directoryTable.tableArn]);
         if (delivery.senderEmail === undefined) return;
         const stack = Stack.of(this);
-        const domain = delivery.senderEmail.slice(delivery.senderEmail.lastIndexOf('@') + 1);
-        // SES authorizes against the identity that is verified, which may be the address or its whole domain.
-        const identities = [...new Set([delivery.senderEmail, domain])].map((identity) =>
-          stack.formatArn({ service: 'ses', resource: 'identity', resourceName: identity }),
-        );
+        // SES authorizes SendEmail against the sender's identity (the address or its domain) and, while the account is
+        // in the SES sandbox, against each recipient's verified identity too: any identity, but only as this sender.
+        const identities = stack.formatArn({ service: 'ses', resource: 'identity', resourceName: '*' });
         const configurationSets =
           delivery.configurationSetName === undefined
             ? []
             : [stack.formatArn({ service: 'ses', resource: 'configuration-set', resourceName: delivery.configurationSetName })];
-        allow(['ses:SendEmail'], [...identities, ...configurationSets]);
+        this.addAcknowledgedPolicy(
+          'EmailPolicy',
+          new PolicyStatement({
+            effect: Effect.ALLOW,
+            actions: ['ses:SendEmail'],
+            resources: [identities, ...configurationSets],
+            conditions: { StringEquals: { 'ses:FromAddress': delivery.senderEmail } },
+          }),
+          // cdk-nag names the finding with the ARN's pseudo parameters written out.
+          ['arn:<AWS::Partition>:ses:<AWS::Region>:<AWS::AccountId>:identity/*'],
+          'In the SES sandbox, SendEmail is also authorized against every recipient identity, which the relay cannot list ' +
+            'in advance; the ses:FromAddress condition keeps it to the configured sender.',
+        );
         return;
       }
     }

@@ -27,7 +27,6 @@ export const DIRECTORY_TABLE_ACTIONS = [
   'dynamodb:UpdateItem',
   'dynamodb:DeleteItem',
   'dynamodb:Query',
-  'dynamodb:BatchWriteItem',
 ] as const;
 
 /** Length of the generated admin token: long enough to make guessing pointless, no punctuation so it pastes into any header. */

@@ -2,6 +2,9 @@ import { isMainThread, parentPort, Worker, workerData } from 'node:worker_thread
 import { type RunningEmulators, type StartEmulatorsOptions, startEmulators } from './emulators.ts';
 
 type Command = 'stopSqs' | 'stop';
+/** The emulators on their thread: endpoints and controls (the send-rate gates' counters stay on the thread). */
+export type ThreadedEmulators = Omit<RunningEmulators, 'sendRates'>;
+
 type Reply = { readonly ok: true; readonly endpoints?: RunningEmulators['endpoints'] } | { readonly ok: false; readonly error: string };
 
 /**
@@ -10,7 +13,7 @@ type Reply = { readonly ok: true; readonly endpoints?: RunningEmulators['endpoin
  * (dynalite above all), the consumers' calls included, and run out their 500 ms timeout although SQS
  * handled them in a fraction of a millisecond. Same endpoints and controls as `startEmulators`.
  */
-export const startEmulatorsThread = async (options: StartEmulatorsOptions = {}): Promise<RunningEmulators> => {
+export const startEmulatorsThread = async (options: StartEmulatorsOptions = {}): Promise<ThreadedEmulators> => {
   // Run from TypeScript (npm start, the bench), the thread registers tsx first: Node does not hand a CLI's loader to threads.
   const self = JSON.stringify(import.meta.url);
   const worker = import.meta.url.endsWith('.ts')

@@ -7,6 +7,8 @@ import dynalite from 'dynalite';
 import { buildApp } from 'fauxqs';
 import { startSecretsEmulator } from './secrets-emulator.ts';
 import { startSnsEmulator } from './sns-emulator.ts';
+import { createSendRateGate, limitSesSendRate, type SendRateGate } from './send-rate-gate.ts';
+import { type LocalSendRates, localSendRatesFromEnv } from './local-send-rates.ts';
 
 // aws-ses-v2-local is CommonJS with an `exports.default`: Node hands ESM the whole exports object.
 type StartSes = (config?: { host?: string; port?: number }) => Promise<Server>;
@@ -27,6 +29,8 @@ export interface EmulatorEndpoints {
 
 export interface RunningEmulators {
   readonly endpoints: EmulatorEndpoints;
+  /** The SES and SMS send rates enforced, with what each accepted and refused (local-send-rates.ts). */
+  readonly sendRates: { readonly email: SendRateGate; readonly sms: SendRateGate };
   /** Stops one emulator (tests use it to simulate an outage). */
   stopSqs(): Promise<void>;
   stop(): Promise<void>;
@@ -36,6 +40,8 @@ export interface StartEmulatorsOptions {
   /** Folder for data that must survive a restart (the DynamoDB directory). In memory when absent. */
   readonly dataDir?: string;
   readonly host?: string;
+  /** Sends per second SES and SNS SMS accept. Default: LOCAL_SES_SEND_RATE and LOCAL_SMS_SEND_RATE, else 14 and 20. */
+  readonly sendRates?: Partial<LocalSendRates>;
 }
 
 /**
@@ -43,7 +49,9 @@ export interface StartEmulatorsOptions {
  * (SES v2) and the project's SNS push/SMS emulator in this process on
  * loopback, each on a free port.
  */
-export const startEmulators = async ({ dataDir, host = '127.0.0.1' }: StartEmulatorsOptions = {}): Promise<RunningEmulators> => {
+export const startEmulators = async ({ dataDir, host = '127.0.0.1', sendRates }: StartEmulatorsOptions = {}): Promise<RunningEmulators> => {
+  const rates = { ...localSendRatesFromEnv(), ...sendRates };
+  const gates = { email: createSendRateGate(rates.email), sms: createSendRateGate(rates.sms) };
   let dynamodbPath: string | undefined;
   if (dataDir) {
     dynamodbPath = join(dataDir, 'dynamodb');
@@ -59,8 +67,9 @@ export const startEmulators = async ({ dataDir, host = '127.0.0.1' }: StartEmula
   await sqs.listen({ host, port: 0 });
 
   const ses = await sesServer({ host, port: 0 });
+  limitSesSendRate(ses, gates.email);
 
-  const sns = await startSnsEmulator({ host, ...(dataDir ? { dataFile: join(dataDir, 'sns.json') } : {}) });
+  const sns = await startSnsEmulator({ host, smsRate: gates.sms, ...(dataDir ? { dataFile: join(dataDir, 'sns.json') } : {}) });
   const secrets = await startSecretsEmulator({ host, ...(dataDir ? { dataFile: join(dataDir, 'secrets.json') } : {}) });
 
   const urlOf = (server: Server) => `http://${host}:${(server.address() as AddressInfo).port}`;
@@ -72,6 +81,7 @@ export const startEmulators = async ({ dataDir, host = '127.0.0.1' }: StartEmula
   };
   return {
     endpoints: { dynamodb: urlOf(dynamo), sqs: urlOf(sqs.server), ses: urlOf(ses), sns: sns.endpoint, secretsmanager: secrets.endpoint },
+    sendRates: gates,
     stopSqs,
     async stop() {
       await Promise.all([stopSqs(), closeServer(dynamo), closeServer(ses), sns.stop(), secrets.stop()]);

@@ -53,6 +53,8 @@ import type { IngestMode } from '../config.ts';
 import { type DirectIngestStats, directIngestRoutes } from './direct-ingest.ts';
 import { type LambdaConcurrency, lambdaConcurrency } from './lambda-concurrency.ts';
 import { type IngestBudget, localIngestSqsClient } from './ingest-budget.ts';
+import type { DeliveryChannel } from '../../functions/shared/channels.ts';
+import { localConsumerLimits, localConsumerRates } from './local-pacing.ts';
 
 export { LOCAL_DEFAULTS } from './local-defaults.ts';
 
@@ -101,6 +103,11 @@ export interface LocalStackOptions {
   readonly authorizerCacheTtlSeconds?: number;
   /** The ingest path's SQS budget; default the deployed one. For tests only (see ingest-budget.ts). */
   readonly ingestBudget?: IngestBudget;
+  /**
+   * Sends per second each delivery consumer paces itself to. Default: the rates the local emulators enforce
+   * (LOCAL_SES_SEND_RATE, LOCAL_SMS_SEND_RATE; 14 and 20) and the deployed push default.
+   */
+  readonly sendRates?: Partial<Record<DeliveryChannel, number>>;
 }
 
 export interface LocalStack {
@@ -137,14 +144,14 @@ export interface LocalStack {
 export const startLocalStack = async (options: LocalStackOptions): Promise<LocalStack> => {
   // One relay per data folder: a second one says so in one line instead of crashing inside dynalite.
   const lock = options.dataDir && !options.emulators ? acquireDataLock(options.dataDir) : undefined;
-  const started: RunningEmulators | undefined = options.emulators
+  const started: Omit<RunningEmulators, 'sendRates'> | undefined = options.emulators
     ? undefined
     : // On a thread of their own, as AWS's services are not on the relay's event loop (emulators-thread.ts).
       await startEmulatorsThread(options.dataDir ? { dataDir: options.dataDir } : {}).catch((error: unknown) => {
         lock?.release();
         throw error;
       });
-  const endpoints = options.emulators ?? (started as RunningEmulators).endpoints;
+  const endpoints = options.emulators ?? (started as Omit<RunningEmulators, 'sendRates'>).endpoints;
   const prefix = options.resourcePrefix ?? LOCAL_DEFAULTS.resourcePrefix;
   const cleanups: Array<() => Promise<void> | void> = [];
   const stopAll = async () => {
@@ -337,52 +344,72 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
           appId: options.appId,
         },
       });
-      const consumers: Record<Channel, SqsBatchHandler> = {
-        push: createPushConsumer({
-          directory,
-          sender: snsPushSender(sns),
-          ledger,
-          ...metrics,
-          onOutcome: activity.onOutcome,
-          ...directIngest('push'),
-        }),
-        sms: createSmsConsumer({
-          directory,
-          sender: snsSmsSender(sns),
-          ledger,
-          options: options.sms ?? {},
-          ...metrics,
-          onOutcome: activity.onOutcome,
-          ...directIngest('sms'),
-        }),
-        email: createEmailConsumer({
-          directory,
-          sender: sesEmailSender({ ses, from: options.senderEmail ?? LOCAL_DEFAULTS.senderEmail }),
-          ledger,
-          ...metrics,
-          onOutcome: activity.onOutcome,
-          ...directIngest('email'),
-        }),
-        events: createEventsConsumer({
-          publisher: snsEventPublisher({ client: topics, topicArn: events.topicArn }),
-          ledger,
-          onOutcome: eventOutcomeCounter(counting),
-          logger: recordingEventLogger(sharedLogger, activity),
-        }),
+      // Each channel's share of its provider's rate, and where its throttled records go back (as deployed). SMS and
+      // email run two consumer instances, each paced to its half, as the deployed event sources do (push: one).
+      const rates = localConsumerRates(options.sendRates);
+      const visibilityTimeoutSeconds = options.visibilityTimeoutSeconds ?? LOCAL_DEFAULTS.visibilityTimeoutSeconds;
+      const limits = {
+        push: localConsumerLimits(sqs, queues.push.url, rates.push, { maxInstances: 1, visibilityTimeoutSeconds }),
+        sms: localConsumerLimits(sqs, queues.sms.url, rates.sms, { maxInstances: 2, visibilityTimeoutSeconds }),
+        email: localConsumerLimits(sqs, queues.email.url, rates.email, { maxInstances: 2, visibilityTimeoutSeconds }),
+      };
+      const consumerOf: Record<Channel, () => SqsBatchHandler> = {
+        push: () =>
+          createPushConsumer({
+            directory,
+            sender: snsPushSender(sns),
+            ledger,
+            ...metrics,
+            onOutcome: activity.onOutcome,
+            ...directIngest('push'),
+            ...limits.push.instance(),
+          }),
+        sms: () =>
+          createSmsConsumer({
+            directory,
+            sender: snsSmsSender(sns),
+            ledger,
+            options: options.sms ?? {},
+            ...metrics,
+            onOutcome: activity.onOutcome,
+            ...directIngest('sms'),
+            ...limits.sms.instance(),
+          }),
+        email: () =>
+          createEmailConsumer({
+            directory,
+            sender: sesEmailSender({ ses, from: options.senderEmail ?? LOCAL_DEFAULTS.senderEmail }),
+            ledger,
+            ...metrics,
+            onOutcome: activity.onOutcome,
+            ...directIngest('email'),
+            ...limits.email.instance(),
+          }),
+        events: () =>
+          createEventsConsumer({
+            publisher: snsEventPublisher({ client: topics, topicArn: events.topicArn }),
+            ledger,
+            onOutcome: eventOutcomeCounter(counting),
+            logger: recordingEventLogger(sharedLogger, activity),
+          }),
       };
       for (const channel of CHANNELS) {
         const { Attributes } = await sqs.send(
           new GetQueueAttributesCommand({ QueueUrl: queues[channel].url, AttributeNames: ['QueueArn'] }),
         );
-        pollers.push(
-          startSqsPoller({
-            sqs,
-            queueUrl: queues[channel].url,
-            queueArn: Attributes?.QueueArn ?? '',
-            handler: consumers[channel],
-            onError: reportPollerError(channel),
-          }),
-        );
+        const plan = channel === 'events' ? undefined : limits[channel].plan;
+        for (let instance = 0; instance < (plan?.instances ?? 1); instance += 1) {
+          pollers.push(
+            startSqsPoller({
+              sqs,
+              queueUrl: queues[channel].url,
+              queueArn: Attributes?.QueueArn ?? '',
+              handler: consumerOf[channel](),
+              ...(plan ? { batchSize: plan.batchSize } : {}),
+              onError: reportPollerError(channel),
+            }),
+          );
+        }
       }
     }
 

@@ -9,6 +9,8 @@ import { emptySnapshot } from './sns-emulator/model.ts';
 import { loadSnapshot, SnapshotWriter } from './sns-emulator/persistence.ts';
 import { actionResponseXml, QueryParams } from './sns-emulator/query.ts';
 import { type EndpointSelector, SnsState } from './sns-emulator/state.ts';
+import { checkSmsRate } from './sns-emulator/sms-rate.ts';
+import type { SendRateGate } from './send-rate-gate.ts';
 
 export type { EmulatorControls } from './sns-emulator/control.ts';
 export type { FaultSpec } from './sns-emulator/faults.ts';
@@ -28,6 +30,8 @@ export interface SnsEmulatorOptions {
    * In memory when absent.
    */
   readonly dataFile?: string;
+  /** SMS Publish calls above this gate's rate are answered with `Throttling`, as SNS does. Unlimited when absent. */
+  readonly smsRate?: SendRateGate;
 }
 
 /**
@@ -71,7 +75,7 @@ export async function startSnsEmulator(options: SnsEmulatorOptions = {}): Promis
   };
 
   const server = createServer((request, response) => {
-    serve(request, response, { state, faults, controls }).catch((error: unknown) => {
+    serve(request, response, { state, faults, controls, smsRate: options.smsRate }).catch((error: unknown) => {
       // Only reading the request can fail here (the client went away): nothing left to answer.
       response.destroy(error instanceof Error ? error : undefined);
     });
@@ -111,6 +115,7 @@ interface ServeContext {
   readonly state: SnsState;
   readonly faults: FaultQueue;
   readonly controls: EmulatorControls;
+  readonly smsRate: SendRateGate | undefined;
 }
 
 const serve = async (request: IncomingMessage, response: ServerResponse, context: ServeContext): Promise<void> => {
@@ -139,7 +144,7 @@ const serve = async (request: IncomingMessage, response: ServerResponse, context
 };
 
 /** One query-protocol call: parameters from the form body (POST, as the SDK sends) or the URL (GET). */
-const answerQuery = (url: URL, method: string, body: string, requestId: string, { state, faults }: ServeContext) => {
+const answerQuery = (url: URL, method: string, body: string, requestId: string, { state, faults, smsRate }: ServeContext) => {
   try {
     const params = new URLSearchParams(url.search);
     if (method === 'POST') for (const [name, value] of new URLSearchParams(body)) params.append(name, value);
@@ -148,6 +153,7 @@ const answerQuery = (url: URL, method: string, body: string, requestId: string, 
     if (!isKnownAction(action)) throw new InvalidActionError(action);
     const fault = faults.take(action);
     if (fault) throw fault;
+    checkSmsRate(action, params, smsRate);
     return { status: 200, xml: actionResponseXml(action, runAction(action, new QueryParams(params), state), requestId) };
   } catch (error) {
     const reply = toErrorReply(error, requestId);

@@ -18,12 +18,14 @@ describe('parseConfig', () => {
       pushSuccessSampleRate: 10,
       sms: {},
       maxConcurrency: { push: 20, sms: 2, email: 5, events: 5 },
+      sendRates: { push: 1000, sms: 20, email: 14 },
       alarms: {
         smsMonthlySpendUsd: 50,
         ingestLatencyP99Ms: 1500,
         oldestMessageAgeSeconds: { push: 600, sms: 900, email: 900, events: 600 },
       },
-      api: { throttleRateLimit: 1000, throttleBurstLimit: 2000 },
+      api: { throttleRateLimit: 1000, throttleBurstLimit: 2000, directoryThrottleRateLimit: 50, directoryThrottleBurstLimit: 100 },
+      reservedConcurrency: {},
       pushFeedback: true,
       ingest: 'lambda',
     });
@@ -150,6 +152,11 @@ describe('parseConfig', () => {
     ['alarms', { alarms: 'oncall@example.com' }],
     ['api.throttleRateLimit', { api: { throttleRateLimit: 0 } }],
     ['api.throttleBurstLimit', { api: { throttleBurstLimit: 1.5 } }],
+    ['api.directoryThrottleRateLimit', { api: { directoryThrottleRateLimit: 0 } }],
+    ['reservedConcurrency.webhooks', { reservedConcurrency: { webhooks: 0 } }],
+    ['reservedConcurrency.directory', { reservedConcurrency: { directory: 2.5 } }],
+    ['sendRates.email', { sendRates: { email: 0 } }],
+    ['sendRates.sms', { sendRates: { sms: 'fast' } }],
     ['pushFeedback', { pushFeedback: 'yes' }],
   ])('names %s when it is wrong (%j)', (key, raw) => {
     expect(() => parseConfig(raw)).toThrow(ConfigError);
@@ -289,7 +296,12 @@ describe('loadConfig', () => {
       ingestLatencyP99Ms: 1500,
       oldestMessageAgeSeconds: { push: 300, sms: 1800, email: 900, events: 600 },
     });
-    expect(config.api).toEqual({ throttleRateLimit: 1000, throttleBurstLimit: 3000 });
+    expect(config.api).toEqual({
+      throttleRateLimit: 1000,
+      throttleBurstLimit: 3000,
+      directoryThrottleRateLimit: 50,
+      directoryThrottleBurstLimit: 100,
+    });
     expect(config.pushFeedback).toBe(false);
   });
 

@@ -1,7 +1,8 @@
 import type { Template } from 'aws-cdk-lib/assertions';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CHANNELS, type Channel, DELIVERY_CHANNELS } from '../../functions/shared/channels.ts';
-import { DEFAULT_MAX_CONCURRENCY } from '../../lib/config.ts';
+import { DEFAULT_MAX_CONCURRENCY, DEFAULT_SEND_RATES } from '../../lib/config.ts';
+import { planSendRate } from '../../functions/shared/send-rate.ts';
 import { messageEventsTopicName } from '../../lib/constructs/message-events-topic.ts';
 import { QUEUE_SETTINGS, queueName } from '../../lib/queue-settings.ts';
 import { ENDPOINT_PATTERNS, FULL_CONFIG, sesArn } from './fixtures.ts';
@@ -56,6 +57,8 @@ const commonGrants = (template: Template, channel: Channel): Grant[] => {
       ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
       [getAtt(tableId(template, 'deliveries'))],
     ),
+    // A delivery consumer sends a throttled record back to its own queue as a delayed copy (throttle-deferral.ts).
+    ...(channel === 'events' ? [] : allow(['sqs:SendMessage'], [getAtt(queueId(template, channel))])),
   ];
 };
 
@@ -87,14 +90,62 @@ describe.each(CHANNELS)('%s consumer', (channel) => {
     expect(mapping).toMatchObject({ BatchSize: 10, FunctionResponseTypes: ['ReportBatchItemFailures'] });
     expect(mapping.MaximumBatchingWindowInSeconds ?? 0).toBe(0);
   });
+});
 
-  it('runs at most the default maxConcurrency for its channel, or the configured one', () => {
-    expect(consumerOf(defaults, channel).mapping.ScalingConfig).toEqual({ MaximumConcurrency: DEFAULT_MAX_CONCURRENCY[channel] });
-    expect(consumerOf(configured, channel).mapping.ScalingConfig).toEqual({
-      MaximumConcurrency: FULL_CONFIG.maxConcurrency[channel],
-    });
+/** How a channel's consumers share its send rate, for the configuration of `template`. */
+const planOf = (channel: Exclude<Channel, 'events'>, rates: Record<string, number>, maxConcurrency: Record<string, number>) =>
+  planSendRate({
+    ratePerSecond: rates[channel] as number,
+    maxInstances: maxConcurrency[channel] as number,
+    timeoutSeconds: QUEUE_SETTINGS.consumerTimeoutSeconds,
   });
 
+describe.each(DELIVERY_CHANNELS)('%s consumer send rate', (channel) => {
+  it('runs as many instances as share the send rate best, never more than maxConcurrency', () => {
+    const byDefault = planOf(channel, DEFAULT_SEND_RATES, DEFAULT_MAX_CONCURRENCY);
+    const byConfig = planOf(channel, FULL_CONFIG.sendRates, FULL_CONFIG.maxConcurrency);
+
+    expect(consumerOf(defaults, channel).mapping.ScalingConfig).toEqual({ MaximumConcurrency: byDefault.instances });
+    expect(consumerOf(configured, channel).mapping.ScalingConfig).toEqual({ MaximumConcurrency: byConfig.instances });
+    expect(byDefault.instances).toBeLessThanOrEqual(DEFAULT_MAX_CONCURRENCY[channel]);
+    expect(byConfig.instances).toBeLessThanOrEqual(FULL_CONFIG.maxConcurrency[channel]);
+  });
+
+  it('gives each instance its share of the rate and its own queue, whose shares add up to at most the rate', () => {
+    for (const [template, rates, maxConcurrency] of [
+      [defaults, DEFAULT_SEND_RATES, DEFAULT_MAX_CONCURRENCY],
+      [configured, FULL_CONFIG.sendRates, FULL_CONFIG.maxConcurrency],
+    ] as const) {
+      const plan = planOf(channel, rates, maxConcurrency);
+      const { mapping, properties } = consumerOf(template, channel);
+
+      expect(envOf(properties)).toMatchObject({
+        SEND_RATE_LIMIT: String(plan.limit),
+        SEND_RATE_WINDOW_MS: String(plan.windowMs),
+        QUEUE_URL: { Ref: queueId(template, channel) },
+      });
+      expect(mapping.BatchSize).toBe(plan.batchSize);
+      expect((plan.instances * plan.limit * 1000) / plan.windowMs).toBeLessThanOrEqual(rates[channel]);
+    }
+  });
+
+  it('may put a throttled record back on its own queue (a delayed copy), and on no other', () => {
+    const sends = grantsOfConsumer(defaults, channel).grants.filter((g) => g.action === 'sqs:SendMessage');
+
+    expect(sends).toEqual(allow(['sqs:SendMessage'], [getAtt(queueId(defaults, channel))]));
+  });
+});
+
+describe('events consumer concurrency', () => {
+  it('runs at most the default maxConcurrency, or the configured one (the events topic has no provider rate)', () => {
+    expect(consumerOf(defaults, 'events').mapping.ScalingConfig).toEqual({ MaximumConcurrency: DEFAULT_MAX_CONCURRENCY.events });
+    expect(consumerOf(configured, 'events').mapping.ScalingConfig).toEqual({
+      MaximumConcurrency: FULL_CONFIG.maxConcurrency.events,
+    });
+  });
+});
+
+describe.each(CHANNELS)('%s consumer', (channel) => {
   it('gets the delivery table and the Powertools settings every consumer reads', () => {
     expect(envOf(consumerOf(defaults, channel).properties)).toMatchObject({
       DELIVERY_TABLE: { Ref: tableId(defaults, 'deliveries') },
@@ -117,7 +168,8 @@ describe.each(CHANNELS)('%s consumer', (channel) => {
       const otherQueues = CHANNELS.filter((other) => other !== channel).map((other) => queueId(template, other));
 
       expect(managedPolicyArns).toEqual([]);
-      expect(denies).toBe(0);
+      // The SMS consumer's one Deny: publishing to anything addressed by ARN (topics, endpoints).
+      expect(denies).toBe(channel === 'sms' ? 1 : 0);
       expect(grants.filter((g) => g.action.includes('*'))).toEqual([]);
       expect(JSON.stringify(grants)).not.toMatch(new RegExp(otherQueues.join('|')));
     }
@@ -131,7 +183,7 @@ describe.each(DELIVERY_CHANNELS)('%s consumer (a delivery channel)', (channel) =
 });
 
 describe('push consumer permissions', () => {
-  it('may query the directory and delete dead devices, and publish nowhere while no application is configured', () => {
+  it('may query the directory and delete dead devices from it, and publish nowhere while no application is configured', () => {
     expect(grantsOfConsumer(defaults, 'push').grants).toEqual(
       sortGrants([
         ...commonGrants(defaults, 'push'),
@@ -140,12 +192,12 @@ describe('push consumer permissions', () => {
     );
   });
 
-  it('may publish to, and delete, endpoints of the configured applications only', () => {
+  it('may publish to endpoints of the configured applications only, and delete none (the directory function does)', () => {
     expect(grantsOfConsumer(configured, 'push').grants).toEqual(
       sortGrants([
         ...commonGrants(configured, 'push'),
         ...allow(['dynamodb:Query', 'dynamodb:DeleteItem'], [getAtt(tableId(configured, 'directory'))]),
-        ...allow(['sns:Publish', 'sns:DeleteEndpoint'], ENDPOINT_PATTERNS),
+        ...allow(['sns:Publish'], ENDPOINT_PATTERNS),
       ]),
     );
   });
@@ -172,6 +224,23 @@ describe('sms consumer permissions', () => {
     }
   });
 
+  it('is explicitly denied publishing to anything addressed by ARN (topics, platform endpoints)', () => {
+    const statements = Object.values(
+      defaults.findResources('AWS::IAM::Policy') as Record<
+        string,
+        { Properties: { PolicyDocument: { Statement: Record<string, unknown>[] } } }
+      >,
+    ).flatMap((policy) => policy.Properties.PolicyDocument.Statement);
+
+    expect(statements.filter((statement) => statement.Effect === 'Deny')).toEqual([
+      {
+        Effect: 'Deny',
+        Action: 'sns:Publish',
+        Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':sns:*:*:*']] },
+      },
+    ]);
+  });
+
   it('gets the SMS settings, empty when unset', () => {
     expect(envOf(consumerOf(defaults, 'sms').properties)).toMatchObject({
       SMS_SENDER_ID: '',
@@ -193,19 +262,14 @@ describe('email consumer permissions', () => {
     );
   });
 
-  it('may send from the configured sender identity (address or domain) with the configured configuration set, and cannot publish to SNS', () => {
+  it('may send as the configured sender only (ses:FromAddress), to any identity (SES sandbox recipients), with the configured configuration set, and cannot publish to SNS', () => {
     expect(grantsOfConsumer(configured, 'email').grants).toEqual(
       sortGrants([
         ...commonGrants(configured, 'email'),
         ...allow(['dynamodb:GetItem'], [getAtt(tableId(configured, 'directory'))]),
-        ...allow(
-          ['ses:SendEmail'],
-          [
-            sesArn('identity/notifications@example.com'),
-            sesArn('identity/example.com'),
-            sesArn('configuration-set/relay-events'),
-          ],
-        ),
+        ...allow(['ses:SendEmail'], [sesArn('identity/*'), sesArn('configuration-set/relay-events')], {
+          StringEquals: { 'ses:FromAddress': 'notifications@example.com' },
+        }),
       ]),
     );
   });
@@ -242,7 +306,9 @@ describe('email consumer permissions', () => {
 
     expect(ses).toEqual(
       sortGrants(
-        allow(['ses:SendEmail'], [sesArn('identity/relay@example.org'), sesArn('identity/example.org'), configurationSetArn]),
+        allow(['ses:SendEmail'], [sesArn('identity/*'), configurationSetArn], {
+          StringEquals: { 'ses:FromAddress': 'relay@example.org' },
+        }),
       ),
     );
   });
@@ -298,7 +364,12 @@ describe('consumer start-up order', () => {
       >,
     )
       .filter(([, policy]) => policy.Properties.Roles.some((role) => JSON.stringify(role) === roleRef))
-      .filter(([, policy]) => JSON.stringify(policy.Properties.PolicyDocument).includes('sns:Publish'))
+      // The policy that allows publishing (the SMS consumer's Deny of ARN-addressed publishes sits in its default policy).
+      .filter(([, policy]) =>
+        (policy.Properties.PolicyDocument as { Statement: { Effect: string; Action: unknown }[] }).Statement.some(
+          (statement) => statement.Effect === 'Allow' && JSON.stringify(statement.Action).includes('sns:Publish'),
+        ),
+      )
       .map(([policyId]) => policyId);
     const fn = configured.findResources('AWS::Lambda::Function')[id] as { DependsOn: string[] };
 

@@ -195,7 +195,6 @@ describe('directory function', () => {
             'dynamodb:UpdateItem',
             'dynamodb:DeleteItem',
             'dynamodb:Query',
-            'dynamodb:BatchWriteItem',
           ],
           [tableArn],
         ),

@@ -17,13 +17,15 @@ export const FULL_CONFIG = {
   sesConfigurationSet: 'relay-events',
   sms: { senderId: 'MyApp', originationNumber: '+14155550100', maxPrice: '0.50' },
   maxConcurrency: { push: 50, sms: 3, email: 10, events: 8 },
+  sendRates: { push: 500, sms: 3, email: 40 },
   alarms: {
     email: 'oncall@example.com',
     smsMonthlySpendUsd: 25.5,
     ingestLatencyP99Ms: 1200,
     oldestMessageAgeSeconds: { push: 300, sms: 1800, email: 1200, events: 420 },
   },
-  api: { throttleRateLimit: 500, throttleBurstLimit: 1500 },
+  api: { throttleRateLimit: 500, throttleBurstLimit: 1500, directoryThrottleRateLimit: 20, directoryThrottleBurstLimit: 40 },
+  reservedConcurrency: { webhooks: 30, directory: 4 },
   pushFeedback: true,
 } as const;
 

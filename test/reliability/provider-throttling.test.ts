@@ -21,12 +21,17 @@ import {
 // answered. SES: aws-ses-v2-local has no fault injection, so a proxy in front of it answers the next 30
 // SendEmail calls itself with 429 `TooManyRequestsException`, as SES v2 does when the sending rate is
 // exceeded. The SDK retries a few of them itself; the rest fail the delivery, which the consumer
-// reports as a batch item failure, and SQS brings back after the visibility timeout.
+// reports as a batch item failure; being throttling, it comes back after a backoff of seconds
+// (ChangeMessageVisibility, throttle-deferral.ts), not after the visibility timeout, and never reaches a DLQ.
 
 const PER_CHANNEL = 20;
 const SNS_THROTTLES = 60;
 const SES_THROTTLES = 30;
-const VISIBILITY_SECONDS = 1;
+/**
+ * Longer than a paced batch with the SDK's own throttling retries takes on a busy machine, so that no record is
+ * received a second time while its first delivery is still in flight; throttled records come back sooner anyway.
+ */
+const VISIBILITY_SECONDS = 5;
 
 const throttled = { sns: 0, ses: 0 };
 let sesThrottlesLeft = SES_THROTTLES;

@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { SQSClient } from '@aws-sdk/client-sqs';
-import { type EmulatorEndpoints, type RunningEmulators, startEmulators } from '../../../lib/local/emulators.ts';
+import { type EmulatorEndpoints, type RunningEmulators, type StartEmulatorsOptions, startEmulators } from '../../../lib/local/emulators.ts';
 import { type LocalStack, type LocalStackOptions, startLocalStack } from '../../../lib/local/local-stack.ts';
 import type { PublishedMessage } from '../../../lib/local/sns-emulator.ts';
 import { type SnsEmulatorControls, snsEmulatorClient } from '../../../lib/local/sns-emulator-client.ts';
@@ -32,13 +32,16 @@ export interface StartRelayOptions {
   readonly stack?: Partial<LocalStackOptions>;
   /** Where the stack's clients go instead of the emulators themselves (a proxy in front of one of them). */
   readonly route?: (endpoints: EmulatorEndpoints) => EmulatorEndpoints | Promise<EmulatorEndpoints>;
+  /** How the emulators start (the send rates they enforce). */
+  readonly emulators?: StartEmulatorsOptions;
 }
 
 export const startRelay = async ({
   stack: stackOptions = {},
   route = (endpoints) => endpoints,
+  emulators: emulatorOptions = {},
 }: StartRelayOptions = {}): Promise<Relay> => {
-  const emulators = await startEmulators();
+  const emulators = await startEmulators(emulatorOptions);
   try {
     const stack = await startLocalStack({
       port: 0,
