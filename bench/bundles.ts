@@ -30,8 +30,6 @@ export const CDK_BUNDLING: BuildOptions = {
   logLevel: 'silent',
 };
 
-export const SIZE_TARGET_BYTES = 250 * 1000;
-
 export interface BundleSize {
   /** The Lambda entry, relative to the repository root. */
   readonly entry: string;

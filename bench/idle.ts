@@ -27,7 +27,7 @@ export const measureIdleCost = (): IdleCostModel => idleCostModel(synthRelayTemp
 
 /** Report lines for bench/REPORT.md. */
 export const renderIdleCost = (idle: IdleCostModel): string[] => [
-  '## 6. Idle cost of a deployed stack',
+  '## 7. Idle cost of a deployed stack',
   '',
   `The fixed monthly cost with no traffic at all, counted on the template \`cdk synth\` builds with the default configuration; ${idle.pricesAsOf}.`,
   '',

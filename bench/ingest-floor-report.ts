@@ -40,7 +40,7 @@ export const ingestFloorTargets = (
       name: `Cost per million ${scenario.channel} notifications${provider} (batches of ${BATCH_SIZE}, ingest: lambda)`,
       target: `≤ ${dollars(PUSH_TARGET)}`,
       measured: `${dollars(batched)} (conservative, no batching: ${dollars(conservative)}; ingest: direct, batched: ${dollars(direct)})${
-        met ? '' : `: ${dollars(scenario.levers.oneLedgerWrite)} of the ledger's second write and ${dollars(scenario.levers.logsAt400Bytes)} of logs over 400 bytes remain (section 7)`
+        met ? '' : `: ${dollars(scenario.levers.oneLedgerWrite)} of the ledger's second write and ${dollars(scenario.levers.logsAt400Bytes)} of logs over 400 bytes remain (section 10)`
       }`,
       met,
     };
@@ -53,7 +53,7 @@ export const ingestFloorTargets = (
       name: 'Ingest bundle vs the SQS-client-only bundle built the same way (credential alias in both)',
       target: '≤ 1.0×',
       measured: `${sizeRatio.toFixed(2)}× (${kb(ingestBytes)} vs ${kb(bundles.sqsOnlyBytes)})${
-        sizeRatio <= 1 ? '' : ': the ingest bundle holds the SQS client plus its own code, zod and Powertools (section 7)'
+        sizeRatio <= 1 ? '' : ': the ingest bundle holds the SQS client plus its own code, zod and Powertools (section 9)'
       }`,
       met: sizeRatio <= 1,
     },
@@ -116,7 +116,7 @@ export const renderIngestFloorSections = (
     .reduce((total, input) => total + input.bytes, 0);
   const zod = bundles.ingestInputs.find((input) => input.source === 'zod')?.bytes ?? 0;
   return [
-    '## 6. Ingest cold start at the floor',
+    '## 9. Ingest cold start at the floor',
     '',
     `Every bundle is built as CDK builds it, now with the esbuild alias of \`@aws-sdk/credential-provider-node\` to \`functions/shared/clients/env-credentials.ts\` (Lambda always gives the role's credentials in the environment); the SQS-client-only reference is built the same way. Every function's bundle against that reference (${kb(bundles.sqsOnlyBytes)}):`,
     '',
@@ -143,9 +143,9 @@ export const renderIngestFloorSections = (
     '',
     `Ratio of medians: **${coldStart.ratio.toFixed(2)}×** (target ≤ ${COLD_START_TARGET_RATIO}×). The size ratio cannot reach 1.0× while ingest bundles the same SQS client as the reference plus anything at all; only replacing the SQS client by a hand-signed SendMessage (as the secret read now is) would.`,
     '',
-    '## 7. Cost at the floor, and both ingest modes',
+    '## 10. Cost at the floor, and both ingest modes',
     '',
-    `The cost model of section 5 is conservative: each notification pays its own SQS ReceiveMessage and DeleteMessage and its own consumer invocation. In a burst the event source hands the consumer batches of ${BATCH_SIZE}: one receive, one DeleteMessageBatch and one invocation per ${BATCH_SIZE} notifications. Both figures, per million, excluding the provider's own per-message price (the SMS itself; SES per email):`,
+    `The cost model of section 6 is conservative: each notification pays its own SQS ReceiveMessage and DeleteMessage and its own consumer invocation. In a burst the event source hands the consumer batches of ${BATCH_SIZE}: one receive, one DeleteMessageBatch and one invocation per ${BATCH_SIZE} notifications. Both figures, per million, excluding the provider's own per-message price (the SMS itself; SES per email):`,
     '',
     '| Channel | Conservative | Batched | Direct ingest, batched | Direct, conservative | Log + EMF bytes (direct) | Would save: one ledger write / eventually consistent reads / logs at 400 bytes |',
     '| --- | --- | --- | --- | --- | --- | --- |',

@@ -45,7 +45,7 @@ export const judgeRateTargets = (rates: RatesResult): Target[] =>
 
 /** Report lines of the rate section. */
 export const renderRates = (rates: RatesResult): string[] => [
-  '## Email and SMS at the providers’ rates',
+  '## 5. Email and SMS at the providers’ rates',
   '',
   'Bursts of 1,000 email and 1,000 SMS webhooks posted at once (20 in flight per channel; an answer other than 200 is posted again after 1 s, as CometChat retries) through the local stack, both channels at the same time. The local SES and SMS emulation accept at most their rate in any one-second window and answer SES v2 `TooManyRequestsException` / SNS `Throttling` above it; the consumers pace themselves to the same rates (README "Send rates").',
   '',

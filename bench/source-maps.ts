@@ -105,7 +105,7 @@ const ms = (summary: Summary, digits = 1) =>
 
 /** Report lines for bench/REPORT.md. */
 export const renderSourceMapCost = (cost: SourceMapCost): string[] => [
-  '## 7. What source maps cost at cold start',
+  '## 8. What source maps cost at cold start',
   '',
   `Every function ships its source map (\`index.mjs.map\`, mappings only: ${(cost.mapBytes / 1000).toFixed(1)} KB beside the ${(cost.bundleBytes / 1000).toFixed(1)} KB ingest bundle) and runs with \`NODE_OPTIONS=--enable-source-maps\`, so that a stack trace in the logs names the TypeScript file and line. The ingest bundle, imported in fresh \`node\` ${cost.node} processes (${cost.runs} of each, interleaved; Lambda runs Node.js 24), without and with source maps:`,
   '',
