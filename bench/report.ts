@@ -68,7 +68,6 @@ const verdict = (met: boolean): string => (met ? 'met' : '**not met**');
 
 /** The SPEC §9 targets, judged on this run's figures. */
 export const judgeTargets = (ingest: IngestOverheadResult, bundles: BundleResult, burst: BurstResult): Target[] => {
-  const ingestBytes = bundles.sizes.find((size) => size.entry === INGEST_ENTRY)?.bytes ?? Number.NaN;
   const all200 = burst.runs.every((run) => run.answered200 === run.requests);
   const exactlyOnce = burst.runs.every(
     (run) => run.delivered === run.requests && run.missing === 0 && run.duplicates === 0 && run.unexpected === 0,
@@ -147,13 +146,6 @@ export const renderReport = (results: BenchResults): string => {
   const bytesOf = (predicate: (source: string) => boolean) =>
     inputs.filter((input) => predicate(input.source)).reduce((sum, input) => sum + input.bytes, 0);
   const zodBytes = bytesOf((source) => source === 'zod');
-  const credentialBytes = bytesOf(
-    (source) =>
-      source === '@aws-sdk/nested-clients' ||
-      source.startsWith('@aws-sdk/credential-provider') ||
-      source === '@aws-sdk/token-providers' ||
-      source === '@smithy/credential-provider-imds',
-  );
   const secretsBytes = bytesOf(
     (source) => source === '@aws-sdk/client-secrets-manager' || source === '@aws-lambda-powertools/parameters',
   );
