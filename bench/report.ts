@@ -67,7 +67,7 @@ const dollars = (value: number): string => `$${value.toFixed(2)}`;
 const verdict = (met: boolean): string => (met ? 'met' : '**not met**');
 
 /** The SPEC §9 targets, judged on this run's figures. */
-export const judgeTargets = (ingest: IngestOverheadResult, bundles: BundleResult, burst: BurstResult): Target[] => {
+export const judgeTargets = (ingest: IngestOverheadResult, burst: BurstResult): Target[] => {
   const all200 = burst.runs.every((run) => run.answered200 === run.requests);
   const exactlyOnce = burst.runs.every(
     (run) => run.delivered === run.requests && run.missing === 0 && run.duplicates === 0 && run.unexpected === 0,

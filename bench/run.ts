@@ -60,7 +60,7 @@ const main = async () => {
     machine,
     durationSeconds: (Date.now() - started) / 1000,
     targets: [
-      ...judgeTargets(ingest, bundles, burst),
+      ...judgeTargets(ingest, burst),
       ...judgeRateTargets(rates),
       ...ingestFloorTargets(bundles, coldStart, ingestModes, ingestFloor.costScenarios, cost),
       idleCostTarget(idleCost),
