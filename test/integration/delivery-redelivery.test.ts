@@ -120,3 +120,26 @@ describe('a push batch redelivered after a crash before it was deleted', () => {
     expect(await queueCounts(harness.sqs, harness.stack.queues.push.url)).toEqual({ visible: 0, inFlight: 0 });
   });
 });
+
+describe('the delivery ledger, when a claim is taken over after its lease lapsed', () => {
+  it('lets only the holder give a claim back: the first worker’s late release leaves the second’s claim in place', async () => {
+    // Prepare: two workers on the same table and one clock; the first claims, its 1 s lease lapses while it is
+    // still trying (a slow provider), and the second takes the claim over.
+    let clock = 1_000_000;
+    const worker = () =>
+      dynamoDbDeliveryLedger({ client: dynamodb, tableName: harness.stack.tables.deliveries, leaseSeconds: 1, now: () => clock });
+    const [first, second, third] = [worker(), worker(), worker()];
+    const key = `ledger-takeover-${freshUid('key')}`;
+    expect(await first.claim(key)).toBe('claimed');
+    clock += 2;
+    expect(await second.claim(key)).toBe('claimed');
+
+    // Act: the first worker's attempt fails and it gives back what it thinks is its claim.
+    await first.release(key);
+
+    // Assess: the second still holds it, so a third worker (a redelivery) cannot claim and send beside it.
+    expect(await third.claim(key)).toBe('in_progress');
+    await second.markSent(key);
+    expect(await third.claim(key)).toBe('already_sent');
+  });
+});
