@@ -5,7 +5,7 @@ import { join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { type BuildOptions, build, type Metafile } from 'esbuild';
 import { CREDENTIAL_CHAIN_MODULE, ENV_CREDENTIALS_MODULE } from '../lib/constructs/relay-function.ts';
-import { type Summary, summarise } from './stats.ts';
+import { interleaved, type Summary, summarise } from './stats.ts';
 
 const PROJECT_ROOT = join(import.meta.dirname, '..');
 
@@ -245,19 +245,7 @@ const measureImportTimes = (ingestFile: string, sqsOnlyFile: string, runs: numbe
     if (child.status !== 0) throw new Error(`Importing ${file} failed: ${child.stderr}`);
     return { importMs: Number(child.stdout), processMs };
   };
-  once(ingestFile);
-  once(sqsOnlyFile);
-  const ingest: Array<{ importMs: number; processMs: number }> = [];
-  const sqsOnly: Array<{ importMs: number; processMs: number }> = [];
-  for (let run = 0; run < runs; run++) {
-    if (run % 2 === 0) {
-      ingest.push(once(ingestFile));
-      sqsOnly.push(once(sqsOnlyFile));
-    } else {
-      sqsOnly.push(once(sqsOnlyFile));
-      ingest.push(once(ingestFile));
-    }
-  }
+  const [ingest, sqsOnly] = interleaved(runs, () => once(ingestFile), () => once(sqsOnlyFile));
   const ingestImport = summarise(ingest.map((sample) => sample.importMs));
   const sqsImport = summarise(sqsOnly.map((sample) => sample.importMs));
   return {

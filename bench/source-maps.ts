@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
 import { CDK_BUNDLING } from './bundles.ts';
-import { type Summary, summarise } from './stats.ts';
+import { interleaved, type Summary, summarise } from './stats.ts';
 
 const INGEST_ENTRY = 'functions/ingest/handler.ts';
 
@@ -69,19 +69,7 @@ export const measureSourceMapCost = async ({ runs = 30 } = {}): Promise<SourceMa
       if (sourceMaps !== /\.ts:\d+/.test(stack)) throw new Error(`Unexpected stack trace (source maps ${sourceMaps}): ${stack}`);
       return { importMs, stackMs };
     };
-    once(false);
-    once(true);
-    const off: Array<{ importMs: number; stackMs: number }> = [];
-    const on: Array<{ importMs: number; stackMs: number }> = [];
-    for (let run = 0; run < runs; run++) {
-      if (run % 2 === 0) {
-        off.push(once(false));
-        on.push(once(true));
-      } else {
-        on.push(once(true));
-        off.push(once(false));
-      }
-    }
+    const [off, on] = interleaved(runs, () => once(false), () => once(true));
     const importOff = summarise(off.map((sample) => sample.importMs));
     const importOn = summarise(on.map((sample) => sample.importMs));
     return {

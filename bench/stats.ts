@@ -34,3 +34,24 @@ export const summarise = (samples: readonly number[]): Summary => {
     mean: sorted.reduce((total, value) => total + value, 0) / Math.max(1, sorted.length),
   };
 };
+
+/**
+ * `runs` samples of two variants measured side by side: one warm-up call of each, then pairs whose order
+ * alternates, so that drift (a busy neighbour, a warming disk cache) hits both alike.
+ */
+export const interleaved = <Sample>(runs: number, first: () => Sample, second: () => Sample): [Sample[], Sample[]] => {
+  first();
+  second();
+  const firsts: Sample[] = [];
+  const seconds: Sample[] = [];
+  for (let run = 0; run < runs; run++) {
+    if (run % 2 === 0) {
+      firsts.push(first());
+      seconds.push(second());
+    } else {
+      seconds.push(second());
+      firsts.push(first());
+    }
+  }
+  return [firsts, seconds];
+};
