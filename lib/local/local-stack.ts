@@ -55,16 +55,20 @@ import { type LambdaConcurrency, lambdaConcurrency } from './lambda-concurrency.
 import { type IngestBudget, localIngestSqsClient } from './ingest-budget.ts';
 import type { DeliveryChannel } from '../../functions/shared/channels.ts';
 import { localConsumerLimits, localConsumerRates } from './local-pacing.ts';
+import { QUEUE_SETTINGS } from '../../functions/shared/queue-settings.ts';
 
 export { LOCAL_DEFAULTS } from './local-defaults.ts';
 
 /**
- * How long a delivery claim holds locally: shorter than the visibility timeout, as deployed (60 s
- * against 180 s), so that a message redelivered after a delivery died mid-way can claim again. The
- * ledger's default (60 s) against the local 5 s visibility would let such a message use up its 5
- * receives on "in progress" and land in the DLQ undelivered.
+ * How long a delivery claim holds locally. As deployed (the ledger's 60 s against the consumer's 30 s
+ * timeout), a claim outlives the longest delivery attempt: locally no timeout ends an attempt, and the
+ * SDK's retries of a throttled send can outlast the short visibility timeouts tests use, so a lease as
+ * short as that would let a redelivery take the claim over and send beside its holder. A record that
+ * finds the claim held is put back for seconds (deliver-once.ts), not counted towards the DLQ, so a
+ * claim left by a delivery that died mid-way holds its notification back until the lease lapses.
  */
-export const ledgerLeaseSeconds = (visibilityTimeoutSeconds: number): number => Math.max(1, Math.floor(visibilityTimeoutSeconds / 3));
+export const ledgerLeaseSeconds = (visibilityTimeoutSeconds: number): number =>
+  Math.max(QUEUE_SETTINGS.consumerTimeoutSeconds, Math.floor(visibilityTimeoutSeconds / 3));
 
 export interface LocalStackOptions {
   readonly host?: string;

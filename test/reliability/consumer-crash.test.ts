@@ -11,7 +11,6 @@ import { DynamoDbDirectory } from '../../functions/shared/dynamodb-directory.ts'
 import type { ClaimResult, DeliveryLedger } from '../../functions/shared/ports/delivery-ledger.ts';
 import type { PushSender } from '../../functions/shared/ports/senders.ts';
 import { localClientConfig } from '../../lib/local/local-aws.ts';
-import { ledgerLeaseSeconds } from '../../lib/local/local-stack.ts';
 import { type SqsPoller, startSqsPoller } from '../../lib/local/sqs-poller.ts';
 import { postWebhook } from '../support/http.ts';
 import {
@@ -34,14 +33,14 @@ import {
 // so that it "crashes" when it is about to send its fourth push: it waits until its first three pushes
 // are marked sent (so this tests the ledger, not the one window deliverOnce documents between a send
 // and its mark), then rejects the whole invocation and never completes another call, as a killed
-// process would not. Its other records stay claimed; the lease is the local stack's own
-// (ledgerLeaseSeconds: 1 s for a 2 s visibility timeout), shorter than the visibility timeout as the
-// deployed lease (60 s) is shorter than the deployed visibility (180 s), so the redelivery may claim
-// them again. With the ledger's 60 s default they would use up their 5 receives and end in the DLQ.
+// process would not. Its other records stay claimed; the lease here is 1 s, shorter than the 2 s
+// visibility timeout as the deployed lease (60 s) is shorter than the deployed visibility (180 s), so
+// the redelivery may claim them again (this consumer puts no record back for seconds, so with the
+// ledger's 60 s default they would use up their 5 receives and end in the DLQ).
 
 const VISIBILITY_SECONDS = 2;
-/** The local stack's lease for this visibility timeout (1 s). */
-const LEASE_SECONDS = ledgerLeaseSeconds(VISIBILITY_SECONDS);
+/** Shorter than the visibility timeout, as deployed; longer than any attempt of this test's (no provider retries). */
+const LEASE_SECONDS = 1;
 const SENDS_BEFORE_CRASH = 3;
 const MEMBERS = 25;
 

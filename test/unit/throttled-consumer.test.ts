@@ -88,3 +88,22 @@ describe('a record the provider throttled', () => {
     expect(calls).toEqual([]);
   });
 });
+
+describe('a record whose notification another worker is delivering (its claim is held)', () => {
+  it('is put back for seconds like a throttled one, and on its last receive requeued: a twin in flight never sends it to the DLQ', async () => {
+    const { port, calls } = recording();
+    const held: DeliveryLedger = { ...ledger, claim: async () => 'in_progress' };
+    const consume = createEmailConsumer({
+      directory,
+      ledger: held,
+      sender: { sendEmail: async () => Promise.reject(new Error('must not be called: the claim is held')) },
+      throttledRecords: port,
+    });
+
+    expect((await consume(eventWith(1), context)).batchItemFailures).toEqual([{ itemIdentifier: 'm-1' }]);
+    expect((await consume(eventWith(5), context)).batchItemFailures).toEqual([]);
+    expect(calls).toHaveLength(2);
+    expect(calls[0]).toMatch(/^delay handle-1 1s$/);
+    expect(calls[1]).toMatch(/^requeue 5 /);
+  });
+});
