@@ -4,23 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
-import { CDK_BUNDLING } from './bundles.ts';
+import { CDK_BUNDLING, INGEST_ENTRY, INGEST_ENV } from './bundles.ts';
 import { interleaved, type Summary, summarise } from './stats.ts';
 
-const INGEST_ENTRY = 'functions/ingest/handler.ts';
-
-/** What the ingest handler validates at load (as in bench/bundles.ts). */
-const INGEST_ENV = {
-  CHANNEL: 'push',
-  QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/000000000000/cometchat-relay-push',
-  WEBHOOK_SECRET_ARN: 'arn:aws:secretsmanager:us-east-1:000000000000:secret:cometchat-relay-webhook',
-  COMETCHAT_APP_ID: '',
-  MAX_BODY_BYTES: '262144',
-  AWS_REGION: 'us-east-1',
-  POWERTOOLS_SERVICE_NAME: 'cometchat-relay',
-  POWERTOOLS_LOG_LEVEL: 'INFO',
-  AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-};
 
 export interface SourceMapCost {
   readonly runs: number;
