@@ -104,6 +104,12 @@ export const client = new SQSClient({});
 export { SendMessageCommand };
 `;
 
+/** SendMessage as ingest sends it: the signed JSON client and the queue port, nothing else. */
+const SIGNED_SEND_SOURCE = `import { createIngestSqsClient } from './functions/shared/clients/sqs.ts';
+import { sqsNotificationQueue } from './functions/shared/sqs-notification-queue.ts';
+export const queue = sqsNotificationQueue({ client: createIngestSqsClient(), queueUrl: process.env.QUEUE_URL ?? '' });
+`;
+
 export interface Probes {
   /** The ingest entry with `@aws-sdk/*` and `@smithy/*` left to the Lambda runtime (CDK's default when the SDK is not bundled). */
   readonly ingestRuntimeSdkBytes: number;
@@ -116,8 +122,10 @@ export interface Probes {
   readonly sqsOnlyDefaultChainBytes: number;
   /** Lever 3: the SQS client plus a Secrets Manager client read through Powertools Parameters (what ingest read the secret with before). */
   readonly sqsWithSecretsClientBytes: number;
-  /** ... and the SQS client plus the signed GetSecretValue over its own stack (`signedSecretSource`). */
-  readonly sqsWithSignedSecretBytes: number;
+  /** The ingest's signed JSON client and its queue port alone: SendMessage without the SQS client. */
+  readonly signedSendBytes: number;
+  /** ... plus the signed GetSecretValue over a second JSON client (`signedSecretSource`): ingest's two AWS calls. */
+  readonly signedSendAndSecretBytes: number;
 }
 
 const probeBytes = async (outDir: string, name: string, contents: string, options: BuildOptions = {}): Promise<number> => {
@@ -153,11 +161,13 @@ import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
 export const secrets = new SecretsProvider({ awsSdkV3Client: new SecretsManagerClient({}) });
 `,
     ),
-    sqsWithSignedSecretBytes: await probeBytes(
+    signedSendBytes: await probeBytes(outDir, 'signed-send', SIGNED_SEND_SOURCE),
+    signedSendAndSecretBytes: await probeBytes(
       outDir,
-      'sqs-signed-secret',
-      `${SQS_ONLY_SOURCE}import { signedSecretSource } from './functions/shared/signed-secret-source.ts';
-export const secrets = signedSecretSource({ client });
+      'signed-send-secret',
+      `${SIGNED_SEND_SOURCE}import { createSecretsManagerClient } from './functions/shared/clients/secrets-manager.ts';
+import { signedSecretSource } from './functions/shared/signed-secret-source.ts';
+export const secrets = signedSecretSource({ client: createSecretsManagerClient() });
 `,
     ),
   };
@@ -245,7 +255,11 @@ const measureImportTimes = (ingestFile: string, sqsOnlyFile: string, runs: numbe
     if (child.status !== 0) throw new Error(`Importing ${file} failed: ${child.stderr}`);
     return { importMs: Number(child.stdout), processMs };
   };
-  const [ingest, sqsOnly] = interleaved(runs, () => once(ingestFile), () => once(sqsOnlyFile));
+  const [ingest, sqsOnly] = interleaved(
+    runs,
+    () => once(ingestFile),
+    () => once(sqsOnlyFile),
+  );
   const ingestImport = summarise(ingest.map((sample) => sample.importMs));
   const sqsImport = summarise(sqsOnly.map((sample) => sample.importMs));
   return {

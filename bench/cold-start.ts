@@ -99,10 +99,14 @@ await client.send(new SendMessageCommand({ QueueUrl: process.env.QUEUE_URL, Mess
 const timeChild = (script: string, bundle: string, env: Record<string, string>, preload: string): Promise<number> =>
   new Promise((resolve, reject) => {
     const start = process.hrtime.bigint();
-    const child = spawn(process.execPath, ['--import', pathToFileURL(preload).href, '--input-type=module', '-e', script, pathToFileURL(bundle).href], {
-      env,
-      stdio: ['ignore', 'ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      ['--import', pathToFileURL(preload).href, '--input-type=module', '-e', script, pathToFileURL(bundle).href],
+      {
+        env,
+        stdio: ['ignore', 'ignore', 'pipe', 'pipe'],
+      },
+    );
     const answers = child.stdio[3] as Readable;
     let out = '';
     let err = '';

@@ -37,7 +37,8 @@ export const costScenarios = (model: CostModel, inputs: CostInputs): ChannelScen
     const sqsSaving = MILLION * 2 * PRICES.sqsRequest * (1 - 1 / BATCH_SIZE);
     const invocationSaving = MILLION * PRICES.lambdaRequest * (1 - 1 / BATCH_SIZE);
     const ingestInvocation = MILLION * PRICES.lambdaRequest;
-    const ingestCompute = (MILLION * Math.ceil(inputs.ingestMs) * (model.memoryMb.ingest / 1024) * PRICES.lambdaArmGbSecond) / 1000;
+    const ingestCompute =
+      (MILLION * Math.ceil(inputs.ingestMs) * (model.memoryMb.ingest / 1024) * PRICES.lambdaArmGbSecond) / 1000;
     const ingestLogs = (MILLION * inputs.ingestLogBytes * PRICES.cloudWatchLogsGb) / GB;
     const batched = channel.totalPerMillion - sqsSaving - invocationSaving;
     const directSaving = ingestInvocation + ingestCompute + ingestLogs;

@@ -32,7 +32,13 @@ export interface IngestModeReply {
 
 const CREDENTIALS = { username: 'cometchat', password: 'bench-ingest-modes-0123' };
 
-const run = async ({ mode, lambdaConcurrency, warmupRequests, requests, connections }: IngestModeRequest): Promise<IngestModeReply> => {
+const run = async ({
+  mode,
+  lambdaConcurrency,
+  warmupRequests,
+  requests,
+  connections,
+}: IngestModeRequest): Promise<IngestModeReply> => {
   const stack = await startLocalStack({
     port: 0,
     webhookCredentials: [CREDENTIALS],

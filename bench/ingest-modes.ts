@@ -41,7 +41,11 @@ const SCENARIOS: ReadonlyArray<{ mode: IngestMode; lambdaConcurrency?: number }>
  * and without a simulated Lambda concurrency quota of 10. Each scenario runs
  * in a fresh process with a fresh stack.
  */
-export const measureIngestModes = async ({ requests = 1000, connections = 100, warmupRequests = 300 } = {}): Promise<IngestModesResult> => {
+export const measureIngestModes = async ({
+  requests = 1000,
+  connections = 100,
+  warmupRequests = 300,
+} = {}): Promise<IngestModesResult> => {
   const runs: IngestModeRun[] = [];
   for (const scenario of SCENARIOS) {
     const reply = await runWorker<IngestModeRequest, IngestModeReply>(
@@ -50,7 +54,8 @@ export const measureIngestModes = async ({ requests = 1000, connections = 100, w
       { env: AS_DEPLOYED, timeoutMs: 240_000 },
     );
     const refused: Record<string, number> = {};
-    for (const answer of reply.burst.answers) if (answer.status !== 200) refused[answer.status] = (refused[answer.status] ?? 0) + 1;
+    for (const answer of reply.burst.answers)
+      if (answer.status !== 200) refused[answer.status] = (refused[answer.status] ?? 0) + 1;
     const missing = requests - reply.burst.answers.length;
     if (missing > 0) refused['no answer'] = missing;
     runs.push({

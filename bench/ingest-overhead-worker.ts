@@ -1,11 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { CreateQueueCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
+import { CreateQueueCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { buildApp } from 'fauxqs';
 import { createIngestHandler } from '../functions/ingest/ingest-webhook.ts';
 import { webhookRoute } from '../functions/ingest/webhook-routes.ts';
 import { encodeBasicAuth } from '../functions/shared/basic-auth.ts';
 import { createIngestSqsClient } from '../functions/shared/clients/sqs.ts';
+import { WEBHOOK_HTTP_TIMEOUTS } from '../functions/shared/clients/webhook-budget.ts';
 import { staticCredentialStore } from '../functions/shared/ports/credential-store.ts';
 import type { NotificationQueue, QueuedNotification } from '../functions/shared/ports/notification-queue.ts';
 import type { RelayMetrics } from '../functions/shared/metrics.ts';
@@ -20,14 +22,22 @@ import { seed } from '../test/fixtures/seeds.ts';
 /**
  * What is timed, from the bare SQS call up to the whole handler, so that the
  * difference between neighbours says what each layer costs:
- * - `bareSend`: SendMessage of the body the handler enqueues, nothing else;
+ * - `bareSend`: the SDK's SQSClient sending the body the handler enqueues, nothing else (the reference);
  * - `sendWithAttributes`: the same with the handler's message attributes;
+ * - `signedSend`: the same SendMessage through the ingest's own signed JSON client (`createIngestSqsClient`);
  * - `enqueue`: the queue port (`sqsNotificationQueue`): attributes and its overall deadline;
  * - `handlerSilent`: the whole ingest handler with its log line and its metrics switched off;
  * - `handler`: the whole ingest handler logging at INFO, as deployed;
  * - `handlerNoIo`: the same against a queue that answers at once: the handler's own work, no I/O, logs or metrics.
  */
-export type IngestVariant = 'bareSend' | 'sendWithAttributes' | 'enqueue' | 'handlerSilent' | 'handler' | 'handlerNoIo';
+export type IngestVariant =
+  | 'bareSend'
+  | 'sendWithAttributes'
+  | 'signedSend'
+  | 'enqueue'
+  | 'handlerSilent'
+  | 'handler'
+  | 'handlerNoIo';
 
 export interface IngestOverheadRequest {
   readonly warmup: number;
@@ -45,6 +55,7 @@ export interface IngestOverheadReply {
 export const INGEST_VARIANTS: readonly IngestVariant[] = [
   'bareSend',
   'sendWithAttributes',
+  'signedSend',
   'enqueue',
   'handlerSilent',
   'handler',
@@ -57,12 +68,17 @@ const run = async ({ warmup, iterations }: IngestOverheadRequest): Promise<Inges
   await sqsServer.listen({ host: '127.0.0.1', port: 0 });
   const address = sqsServer.server.address();
   if (address === null || typeof address === 'string') throw new Error('fauxqs did not listen on a TCP port');
-  const client = createIngestSqsClient({
-    ...localClientConfig(`http://127.0.0.1:${address.port}`),
+  const config = localClientConfig(`http://127.0.0.1:${address.port}`);
+  const client = createIngestSqsClient(config);
+  // The reference: the SDK's SQS client with the same timeouts and attempts as the ingest's.
+  const sdk = new SQSClient({
+    ...config,
     useQueueUrlAsEndpoint: false,
+    maxAttempts: 3,
+    requestHandler: new NodeHttpHandler(WEBHOOK_HTTP_TIMEOUTS),
   });
   try {
-    const { QueueUrl: queueUrl } = await client.send(
+    const { QueueUrl: queueUrl } = await sdk.send(
       new CreateQueueCommand({ QueueName: `bench-ingest-${randomUUID().slice(0, 8)}` }),
     );
     if (!queueUrl) throw new Error('fauxqs answered CreateQueue without a QueueUrl');
@@ -97,9 +113,11 @@ const run = async ({ warmup, iterations }: IngestOverheadRequest): Promise<Inges
     const logBytesPerRequest = await countLogBytes(() => handler(event));
 
     const calls: Record<IngestVariant, () => Promise<unknown>> = {
-      bareSend: () => client.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: body })),
+      bareSend: () => sdk.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: body })),
       sendWithAttributes: () =>
-        client.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: body, MessageAttributes: messageAttributes })),
+        sdk.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: body, MessageAttributes: messageAttributes })),
+      signedSend: () =>
+        client.call('SendMessage', { QueueUrl: queueUrl, MessageBody: body, MessageAttributes: messageAttributes }),
       enqueue: () => queue.enqueue({ body, attributes }),
       handlerSilent: () => silently(() => expectAccepted(handlerQuiet(event))),
       handler: () => expectAccepted(handler(event)),
@@ -122,6 +140,7 @@ const run = async ({ warmup, iterations }: IngestOverheadRequest): Promise<Inges
     return { samples, bodyBytes: Buffer.byteLength(body), logBytesPerRequest };
   } finally {
     client.destroy();
+    sdk.destroy();
     await sqsServer.close();
   }
 };

@@ -16,6 +16,8 @@ export interface IngestOverheadResult {
   /** What each layer adds to the median, in ms (differences of neighbouring medians). */
   readonly layers: {
     readonly messageAttributes: number;
+    /** The signed JSON client against the SDK's SQSClient, same message (negative: it is faster). */
+    readonly signedClient: number;
     readonly enqueueDeadline: number;
     readonly handlerWork: number;
     readonly logsAndMetrics: number;
@@ -48,7 +50,8 @@ export const measureIngestOverhead = async ({ warmup = 300, iterations = 2_000 }
     pairedRatio: summarise(samples.handler.map((ms, round) => ms / (samples.bareSend[round] ?? Number.NaN))),
     layers: {
       messageAttributes: perCall.sendWithAttributes.median - perCall.bareSend.median,
-      enqueueDeadline: perCall.enqueue.median - perCall.sendWithAttributes.median,
+      signedClient: perCall.signedSend.median - perCall.sendWithAttributes.median,
+      enqueueDeadline: perCall.enqueue.median - perCall.signedSend.median,
       handlerWork: perCall.handlerSilent.median - perCall.enqueue.median,
       logsAndMetrics: perCall.handler.median - perCall.handlerSilent.median,
     },

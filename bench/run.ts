@@ -50,7 +50,9 @@ const main = async () => {
   const cost = costModel(costInputs);
   // Issue 13: the whole cold start, both ingest modes side by side, and the cost with and without batching.
   const coldStart = await step('whole cold start, spawn to first answered webhook', () => measureColdStart());
-  const ingestModes = await step('ingest modes (lambda, direct) with and without a Lambda quota of 10', () => measureIngestModes());
+  const ingestModes = await step('ingest modes (lambda, direct) with and without a Lambda quota of 10', () =>
+    measureIngestModes(),
+  );
   const ingestFloor = { coldStart, ingestModes, costScenarios: costScenarios(cost, costInputs) };
 
   const sourceMaps = await step('source maps at cold start', () => measureSourceMapCost());

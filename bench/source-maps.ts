@@ -7,7 +7,6 @@ import { build } from 'esbuild';
 import { CDK_BUNDLING, INGEST_ENTRY, INGEST_ENV } from './bundles.ts';
 import { interleaved, type Summary, summarise } from './stats.ts';
 
-
 export interface SourceMapCost {
   readonly runs: number;
   /** The Node.js that ran the processes (the bench's own): Lambda runs Node.js 24. */
@@ -55,7 +54,11 @@ export const measureSourceMapCost = async ({ runs = 30 } = {}): Promise<SourceMa
       if (sourceMaps !== /\.ts:\d+/.test(stack)) throw new Error(`Unexpected stack trace (source maps ${sourceMaps}): ${stack}`);
       return { importMs, stackMs };
     };
-    const [off, on] = interleaved(runs, () => once(false), () => once(true));
+    const [off, on] = interleaved(
+      runs,
+      () => once(false),
+      () => once(true),
+    );
     const importOff = summarise(off.map((sample) => sample.importMs));
     const importOn = summarise(on.map((sample) => sample.importMs));
     return {

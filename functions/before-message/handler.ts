@@ -1,8 +1,6 @@
 import { isAbsolute, resolve } from 'node:path';
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { NodeHttpHandler } from '@smithy/node-http-handler';
-import { WEBHOOK_HTTP_TIMEOUTS } from '../shared/clients/webhook-budget.ts';
 import * as z from 'zod';
+import { createSecretsManagerClient } from '../shared/clients/secrets-manager.ts';
 import { type CompiledPolicy, DEFAULT_POLICY, loadPolicyFile } from '../policy/policy-schema.ts';
 import { readEnv } from '../shared/env.ts';
 import { logger } from '../shared/powertools.ts';
@@ -36,10 +34,8 @@ const loadPolicy = (file: string | undefined): CompiledPolicy => {
 /** Lambda entry point: the before_message policy behind Basic Auth from Secrets Manager. */
 export const handler = createBeforeMessageHandler({
   credentials: secretCredentialStore({
-    // This function has no other SDK client: the Secrets Manager client only lends its stack to the one signed call.
-    source: signedSecretSource({
-      client: new SecretsManagerClient({ maxAttempts: 2, requestHandler: new NodeHttpHandler(WEBHOOK_HTTP_TIMEOUTS) }),
-    }),
+    // One signed GetSecretValue per refresh: no SDK client in this function at all.
+    source: signedSecretSource({ client: createSecretsManagerClient() }),
     secretId: env.WEBHOOK_SECRET_ARN,
   }),
   policy: loadPolicy(env.POLICY_FILE),

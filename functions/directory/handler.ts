@@ -3,6 +3,7 @@ import { SNSClient } from '@aws-sdk/client-sns';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import * as z from 'zod';
+import { createSecretsManagerClient } from '../shared/clients/secrets-manager.ts';
 import { DynamoDbDirectory } from '../shared/dynamodb-directory.ts';
 import { readEnv } from '../shared/env.ts';
 import { signedSecretSource } from '../shared/signed-secret-source.ts';
@@ -28,7 +29,7 @@ const sns = new SNSClient({ maxAttempts: 3, requestHandler: requestHandler() });
 
 /** Lambda entry point for every directory route: the directory API wired to DynamoDB, SNS and Secrets Manager. */
 export const handler = createDirectoryHandler({
-  adminTokens: secretAdminTokenSource({ source: signedSecretSource({ client: sns }), secretId: env.ADMIN_SECRET_ARN }),
+  adminTokens: secretAdminTokenSource({ source: signedSecretSource({ client: createSecretsManagerClient({ requestHandler: requestHandler() }) }), secretId: env.ADMIN_SECRET_ARN }),
   directory: new DynamoDbDirectory({ client: dynamodb, tableName: env.DIRECTORY_TABLE }),
   endpoints: snsPlatformEndpoints(sns),
   platformApplications: env.PLATFORM_APPLICATION_ARNS,

@@ -1,5 +1,6 @@
 import * as z from 'zod/mini';
 import { CHANNELS } from '../shared/channels.ts';
+import { createSecretsManagerClient } from '../shared/clients/secrets-manager.ts';
 import { createIngestSqsClient } from '../shared/clients/sqs.ts';
 import { readEnv } from '../shared/env.ts';
 import { secretCredentialStore } from '../shared/secret-credential-store.ts';
@@ -14,18 +15,19 @@ const env = readEnv({
   WEBHOOK_SECRET_ARN: z.string().check(z.minLength(1)),
   COMETCHAT_APP_ID: z._default(z.string(), ''),
   MAX_BODY_BYTES: z.pipe(z.coerce.number(), z.int().check(z.positive())),
-  /** The SDK's own variable for a service endpoint: unset in AWS (the region's), set for an emulator (the cold-start bench). */
-  AWS_ENDPOINT_URL_SECRETS_MANAGER: z.optional(z.url()),
 });
 
+/**
+ * Signed JSON calls, not SDK clients: ingest makes one SendMessage per webhook and one GetSecretValue
+ * per secret refresh, and the SDK's clients would be most of its bundle and its cold start.
+ */
 const sqs = createIngestSqsClient();
 
 /** Lambda entry point: the ingest handler wired to SQS and Secrets Manager. */
 export const handler = createIngestHandler({
   route: webhookRoute(env.CHANNEL),
   credentials: secretCredentialStore({
-    // One signed GetSecretValue through the SQS client's stack, not a second SDK client (cold start).
-    source: signedSecretSource({ client: sqs, endpoint: env.AWS_ENDPOINT_URL_SECRETS_MANAGER }),
+    source: signedSecretSource({ client: createSecretsManagerClient() }),
     secretId: env.WEBHOOK_SECRET_ARN,
   }),
   queue: sqsNotificationQueue({ client: sqs, queueUrl: env.QUEUE_URL }),

@@ -35,7 +35,12 @@ const CHARSETS = {
 
 /** Every channel's payload carries these. */
 const ENVELOPE: readonly AttributeBound[] = [
-  { path: 'trigger', maxLength: 64, charset: 'identifier', becomes: 'SQS attribute `trigger`, SNS attribute (events), log field' },
+  {
+    path: 'trigger',
+    maxLength: 64,
+    charset: 'identifier',
+    becomes: 'SQS attribute `trigger`, SNS attribute (events), log field',
+  },
   { path: 'appId', maxLength: 128, charset: 'identifier', becomes: 'idempotency key, log field' },
 ];
 
@@ -111,6 +116,8 @@ export const attributeBoundIssues = (channel: Channel, payload: unknown): Payloa
         return [{ path, message: `is ${value.length} characters long; at most ${bound.maxLength} are accepted` }];
       }
       const charset = CHARSETS[bound.charset];
-      return charset.pattern.test(value) ? [] : [{ path, message: `has characters that are not accepted here (${charset.says})` }];
+      return charset.pattern.test(value)
+        ? []
+        : [{ path, message: `has characters that are not accepted here (${charset.says})` }];
     }),
   );

@@ -72,7 +72,9 @@ export const cachedSecret = <Value>({
     }
     const parsed = z.safeParse(schema, raw);
     if (!parsed.success) {
-      throw new Error(`Secret ${secretId} is not ${describe} JSON: ${parsed.error.issues.map((issue) => issue.message).join('; ')}`);
+      throw new Error(
+        `Secret ${secretId} is not ${describe} JSON: ${parsed.error.issues.map((issue) => issue.message).join('; ')}`,
+      );
     }
     return parsed.data;
   };

@@ -304,7 +304,10 @@ const removeClause = (names: readonly string[]): string => (names.length ? ` REM
 const toDevice = (item: Record<string, unknown>): Device | undefined => {
   const parsed = DeviceItemSchema.safeParse(item);
   if (parsed.success) return parsed.data;
-  logger.warn('directory item is not a device', { sk: String(item[SK]), issues: parsed.error.issues.map((i) => i.path.join('.')) });
+  logger.warn('directory item is not a device', {
+    sk: String(item[SK]),
+    issues: parsed.error.issues.map((i) => i.path.join('.')),
+  });
   return undefined;
 };
 

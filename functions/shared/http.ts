@@ -3,11 +3,7 @@ import type { HttpError } from './errors.ts';
 
 export type HttpResult = APIGatewayProxyStructuredResultV2 & { statusCode: number; body: string };
 
-export const jsonResponse = (
-  statusCode: number,
-  body: unknown,
-  headers: Record<string, string> = {},
-): HttpResult => ({
+export const jsonResponse = (statusCode: number, body: unknown, headers: Record<string, string> = {}): HttpResult => ({
   statusCode,
   headers: { 'content-type': 'application/json', ...headers },
   body: JSON.stringify(body),
@@ -18,10 +14,7 @@ export const toErrorResponse = (error: HttpError): HttpResult =>
   jsonResponse(error.status, { error: error.code, message: error.message, ...error.details() }, error.headers());
 
 /** API Gateway HTTP API lowercases header names; local callers may not, so look both ways once. */
-export const headerValue = (
-  headers: Record<string, string | undefined> | undefined,
-  name: string,
-): string | undefined => {
+export const headerValue = (headers: Record<string, string | undefined> | undefined, name: string): string | undefined => {
   if (!headers) return undefined;
   const direct = headers[name];
   if (direct !== undefined) return direct;

@@ -45,8 +45,14 @@ export interface PlanSendRateOptions {
  * `instances / rate` seconds instead: the rate holds on average, and within
  * one second at most `instances` sends can meet (a short burst SES accepts).
  */
-export const planSendRate = ({ ratePerSecond, maxInstances, timeoutSeconds, minInstances = MIN_INSTANCES }: PlanSendRateOptions): SendRatePlan => {
-  if (!(ratePerSecond > 0) || !Number.isFinite(ratePerSecond)) throw new RangeError(`A send rate must be a positive number, got ${ratePerSecond}`);
+export const planSendRate = ({
+  ratePerSecond,
+  maxInstances,
+  timeoutSeconds,
+  minInstances = MIN_INSTANCES,
+}: PlanSendRateOptions): SendRatePlan => {
+  if (!(ratePerSecond > 0) || !Number.isFinite(ratePerSecond))
+    throw new RangeError(`A send rate must be a positive number, got ${ratePerSecond}`);
   const lowest = Math.max(1, Math.min(minInstances, maxInstances));
   let instances = lowest;
   const used = (count: number) => count * Math.floor(ratePerSecond / count);
@@ -78,7 +84,10 @@ export interface SendPacer {
   run<T>(send: () => Promise<T>): Promise<T>;
 }
 
-export const createSendPacer = ({ limit, windowMs }: Pick<SendRatePlan, 'limit' | 'windowMs'>, clock: PacerClock = realClock): SendPacer => {
+export const createSendPacer = (
+  { limit, windowMs }: Pick<SendRatePlan, 'limit' | 'windowMs'>,
+  clock: PacerClock = realClock,
+): SendPacer => {
   /** Sends in flight count as `Infinity`: they hold their slot until they answer. */
   const slots: number[] = [];
   let queue: Promise<void> = Promise.resolve();

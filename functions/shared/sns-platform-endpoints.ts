@@ -23,7 +23,9 @@ const EXISTING_ENDPOINT = /Endpoint (arn:aws[\w-]*:sns:\S+) already exists with 
 export const snsPlatformEndpoints = (sns: SNSClient): PlatformEndpoints => {
   const createOrFind = async (applicationArn: string, token: string): Promise<string> => {
     try {
-      const { EndpointArn } = await sns.send(new CreatePlatformEndpointCommand({ PlatformApplicationArn: applicationArn, Token: token }));
+      const { EndpointArn } = await sns.send(
+        new CreatePlatformEndpointCommand({ PlatformApplicationArn: applicationArn, Token: token }),
+      );
       if (!EndpointArn) throw new Error('CreatePlatformEndpoint answered without an EndpointArn');
       return EndpointArn;
     } catch (error) {
@@ -54,7 +56,9 @@ export const snsPlatformEndpoints = (sns: SNSClient): PlatformEndpoints => {
       }
       if (attributes.Token !== token) {
         // The token changed under this endpoint: the app's current token wins, and a new token deserves a new chance.
-        await sns.send(new SetEndpointAttributesCommand({ EndpointArn: endpointArn, Attributes: { Token: token, Enabled: 'true' } }));
+        await sns.send(
+          new SetEndpointAttributesCommand({ EndpointArn: endpointArn, Attributes: { Token: token, Enabled: 'true' } }),
+        );
         return { endpointArn, enabled: true };
       }
       // Same token: a disabled endpoint stays disabled (the provider said the token is dead).
@@ -92,7 +96,11 @@ const classifyCreateError = (error: unknown, applicationArn: string, token: stri
   }
   if (name === 'InvalidParameterException' && /\bToken\b/.test(message)) {
     // SNS's reason is useful to the caller ("must be hexadecimal"), but must never echo the token itself.
-    const reason = message.replace(/^.*?Reason:\s*/, '').split(token).join('<token>').slice(0, 300);
+    const reason = message
+      .replace(/^.*?Reason:\s*/, '')
+      .split(token)
+      .join('<token>')
+      .slice(0, 300);
     return new TokenRejectedError(reason || 'invalid token');
   }
   return error;

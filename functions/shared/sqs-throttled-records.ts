@@ -11,11 +11,18 @@ export interface SqsThrottledRecordsOptions {
 /** The throttled-records port on SQS: ChangeMessageVisibility on the received message, or a delayed copy. */
 export const sqsThrottledRecords = ({ client, queueUrl }: SqsThrottledRecordsOptions): ThrottledRecords => ({
   async delay({ receiptHandle }, seconds) {
-    await client.send(new ChangeMessageVisibilityCommand({ QueueUrl: queueUrl, ReceiptHandle: receiptHandle, VisibilityTimeout: seconds }));
+    await client.send(
+      new ChangeMessageVisibilityCommand({ QueueUrl: queueUrl, ReceiptHandle: receiptHandle, VisibilityTimeout: seconds }),
+    );
   },
   async requeue({ body, attributes }, seconds) {
     await client.send(
-      new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: body, MessageAttributes: toMessageAttributes(attributes), DelaySeconds: seconds }),
+      new SendMessageCommand({
+        QueueUrl: queueUrl,
+        MessageBody: body,
+        MessageAttributes: toMessageAttributes(attributes),
+        DelaySeconds: seconds,
+      }),
     );
   },
 });

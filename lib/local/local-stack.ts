@@ -173,7 +173,7 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
     // SNS topics live in fauxqs, beside SQS; mobile push and SMS in the project's own emulator.
     const topics = new SNSClient(localClientConfig(endpoints.sqs));
     const ses = new SESv2Client(localClientConfig(endpoints.ses));
-    const ingestSqs = localIngestSqsClient(sqsConfig, options.ingestBudget);
+    const ingestSqs = localIngestSqsClient(localClientConfig(endpoints.sqs), options.ingestBudget);
     // The push credentials of the local platform applications (npm run push-credentials -- ... --local).
     const secrets = new SecretsManagerClient(localClientConfig(endpoints.secretsmanager));
     cleanups.push(() => {

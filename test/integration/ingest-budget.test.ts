@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { CreateQueueCommand, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { CreateQueueCommand } from '@aws-sdk/client-sqs';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { AwsJsonClient } from '../../functions/shared/clients/aws-json-client.ts';
 import { createIngestSqsClient } from '../../functions/shared/clients/sqs.ts';
 import { WEBHOOK_HTTP_TIMEOUTS } from '../../functions/shared/clients/webhook-budget.ts';
 import { UnavailableError } from '../../functions/shared/errors.ts';
@@ -92,7 +93,7 @@ const startFakeSqs = async (target: string): Promise<FakeSqs> => {
 
 let fake: FakeSqs;
 let queueUrl: string;
-let client: SQSClient;
+let client: AwsJsonClient;
 
 beforeAll(async () => {
   fake = await startFakeSqs(emulators.sqs);
@@ -118,8 +119,8 @@ const closed = (attempts: readonly Attempt[]) =>
   });
 
 /** The ingest SQS client exactly as deployed (functions/shared/clients/sqs.ts), pointed at the fake. */
-const deployedClient = (): SQSClient => {
-  client = createIngestSqsClient({ ...localClientConfig(fake.url), useQueueUrlAsEndpoint: false });
+const deployedClient = (): AwsJsonClient => {
+  client = createIngestSqsClient(localClientConfig(fake.url));
   return client;
 };
 
@@ -130,7 +131,7 @@ describe('the deployed ingest budget against an SQS that hangs', () => {
     const started = Date.now();
 
     // Act
-    const result = await deployedClient().send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: 'retried' }));
+    const result = await deployedClient().call('SendMessage', { QueueUrl: queueUrl, MessageBody: 'retried' });
 
     // Assess: two attempts; the first closed by the client, the second started no sooner than the first's timeout.
     expect(result.MessageId).toEqual(expect.any(String));
@@ -151,7 +152,7 @@ describe('the deployed ingest budget against an SQS that hangs', () => {
 
     // Act
     const failure = await deployedClient()
-      .send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: 'never' }))
+      .call('SendMessage', { QueueUrl: queueUrl, MessageBody: 'never' })
       .catch((error: unknown) => error);
 
     // Assess: exactly three attempts, one after the other, and the client's timeout error.
@@ -190,7 +191,7 @@ describe('the deployed ingest budget against an SQS that hangs', () => {
     fake.behave((attempt) => (attempt === 1 ? 'forward-then-hang' : 'forward'));
 
     // Act
-    const result = await deployedClient().send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: 'twice' }));
+    const result = await deployedClient().call('SendMessage', { QueueUrl: queueUrl, MessageBody: 'twice' });
 
     // Assess: answered once, queued twice; at-most-once delivery rests on the ledger, not on the enqueue.
     expect(result.MessageId).toEqual(expect.any(String));

@@ -224,7 +224,7 @@ describe('when the queue cannot be written', () => {
     const blackHole: Server = createServer(() => {});
     await new Promise<void>((resolve) => blackHole.listen(0, '127.0.0.1', resolve));
     const endpoint = `http://127.0.0.1:${(blackHole.address() as AddressInfo).port}`;
-    const client = createIngestSqsClient({ ...localClientConfig(endpoint), useQueueUrlAsEndpoint: false });
+    const client = createIngestSqsClient(localClientConfig(endpoint));
     const server = await startLocalServer({
       lambdaRoutes: [
         {

@@ -1,13 +1,12 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { CreateQueueCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createIngestHandler } from '../../functions/ingest/ingest-webhook.ts';
 import { webhookRoute } from '../../functions/ingest/webhook-routes.ts';
+import type { AwsJsonClient } from '../../functions/shared/clients/aws-json-client.ts';
+import { createSecretsManagerClient } from '../../functions/shared/clients/secrets-manager.ts';
 import { createIngestSqsClient } from '../../functions/shared/clients/sqs.ts';
-import { WEBHOOK_HTTP_TIMEOUTS } from '../../functions/shared/clients/webhook-budget.ts';
 import { secretCredentialStore } from '../../functions/shared/secret-credential-store.ts';
 import { signedSecretSource } from '../../functions/shared/signed-secret-source.ts';
 import { sqsNotificationQueue } from '../../functions/shared/sqs-notification-queue.ts';
@@ -16,7 +15,7 @@ import { localClientConfig } from '../../lib/local/local-aws.ts';
 import { seed } from '../fixtures/seeds.ts';
 import { apiEvent } from '../support/api-event.ts';
 import { TEST_CREDENTIALS } from '../support/http.ts';
-import { queueCounts } from '../support/queues.ts';
+import { queueCounts, sqsClientFor } from '../support/queues.ts';
 
 // Secrets Manager unreachable for ten minutes (SPEC §5, issue 10 point 5). The ingest handler as deployed: the real
 // SDK client with the webhook timeouts, the credential store's cache, a real SQS queue (fauxqs). Secrets Manager is a
@@ -28,10 +27,11 @@ type Mode = 'answer' | 'refuse' | 'hang';
 let mode: Mode = 'answer';
 let secretsCalls = 0;
 let server: Server;
-let secrets: SecretsManagerClient;
+let secrets: AwsJsonClient;
 let secretsEndpoint: string;
 let emulators: RunningEmulators;
-let sqs: SQSClient;
+let sqs: AwsJsonClient;
+let admin: SQSClient;
 let queueUrl: string;
 let simulatedNow = Date.now();
 
@@ -53,19 +53,17 @@ beforeAll(async () => {
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   secretsEndpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  secrets = new SecretsManagerClient({
-    ...localClientConfig(secretsEndpoint),
-    maxAttempts: 2,
-    requestHandler: new NodeHttpHandler(WEBHOOK_HTTP_TIMEOUTS),
-  });
+  secrets = createSecretsManagerClient(localClientConfig(secretsEndpoint));
   emulators = await startEmulators();
-  sqs = createIngestSqsClient({ ...localClientConfig(emulators.endpoints.sqs), useQueueUrlAsEndpoint: false });
-  queueUrl = (await sqs.send(new CreateQueueCommand({ QueueName: `secrets-outage-${Date.now()}` }))).QueueUrl ?? '';
+  sqs = createIngestSqsClient(localClientConfig(emulators.endpoints.sqs));
+  admin = sqsClientFor(emulators.endpoints.sqs);
+  queueUrl = (await admin.send(new CreateQueueCommand({ QueueName: `secrets-outage-${Date.now()}` }))).QueueUrl ?? '';
 });
 
 afterAll(async () => {
   secrets?.destroy();
   sqs?.destroy();
+  admin?.destroy();
   server?.closeAllConnections();
   server?.close();
   await emulators?.stop();
@@ -75,8 +73,8 @@ const handler = () =>
   createIngestHandler({
     route: webhookRoute('push'),
     credentials: secretCredentialStore({
-      // As deployed: one signed GetSecretValue through a client's stack (signed-secret-source.ts).
-      source: signedSecretSource({ client: secrets, endpoint: secretsEndpoint }),
+      // As deployed: one signed GetSecretValue (signed-secret-source.ts).
+      source: signedSecretSource({ client: secrets }),
       secretId: 'webhook',
       now: () => simulatedNow,
     }),
@@ -103,7 +101,7 @@ describe('Secrets Manager unreachable for ten minutes', () => {
       const ingest = handler();
       mode = 'answer';
       expect((await ingest(webhook(TEST_CREDENTIALS))).statusCode).toBe(200);
-      const { visible: before } = await queueCounts(sqs, queueUrl);
+      const { visible: before } = await queueCounts(admin, queueUrl);
       secretsCalls = 0;
 
       // Act: Secrets Manager goes away; ten minutes pass, a valid and a wrong webhook every 15 seconds.
@@ -118,7 +116,7 @@ describe('Secrets Manager unreachable for ten minutes', () => {
       // Assess: every valid webhook was enqueued, every wrong one refused; Secrets Manager was tried, not hammered.
       expect(statuses.valid.filter((status) => status !== 200)).toEqual([]);
       expect(statuses.wrong.filter((status) => status !== 401)).toEqual([]);
-      expect((await queueCounts(sqs, queueUrl)).visible - before).toBe(40);
+      expect((await queueCounts(admin, queueUrl)).visible - before).toBe(40);
       expect(secretsCalls).toBeGreaterThan(0);
       expect(secretsCalls).toBeLessThanOrEqual(2 * 2 * 40);
 

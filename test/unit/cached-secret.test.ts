@@ -1,15 +1,16 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { secretAdminTokenSource } from '../../functions/directory/secret-admin-token-source.ts';
+import type { AwsJsonClient } from '../../functions/shared/clients/aws-json-client.ts';
+import { createSecretsManagerClient } from '../../functions/shared/clients/secrets-manager.ts';
 import type { SecretSource } from '../../functions/shared/ports/secret-source.ts';
 import { secretCredentialStore } from '../../functions/shared/secret-credential-store.ts';
 import { SecretReadError, signedSecretSource } from '../../functions/shared/signed-secret-source.ts';
 
-// A minimal Secrets Manager (JSON 1.1 protocol): the signed call is sent over a real SDK client's stack.
+// A minimal Secrets Manager (JSON 1.1 protocol) answering the function's signed JSON client.
 let server: Server;
-let client: SQSClient;
+let client: AwsJsonClient;
 let source: SecretSource;
 let secretString = '';
 let calls = 0;
@@ -34,8 +35,8 @@ beforeAll(async () => {
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  client = new SQSClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
-  source = signedSecretSource({ client, endpoint });
+  client = createSecretsManagerClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+  source = signedSecretSource({ client });
 });
 
 afterAll(() => {

@@ -1,11 +1,9 @@
-import { SQSClient, type SQSClientConfig } from '@aws-sdk/client-sqs';
-import { NodeHttpHandler } from '@smithy/node-http-handler';
-import { WEBHOOK_HTTP_TIMEOUTS } from './webhook-budget.ts';
+import { type AwsJsonClient, type AwsJsonClientOptions, createAwsJsonClient, SQS_JSON } from './aws-json-client.ts';
 
-/** The SQS client of the ingest path: short timeouts, three attempts, inside SqsNotificationQueue's overall deadline. */
-export const createIngestSqsClient = (overrides: SQSClientConfig = {}): SQSClient =>
-  new SQSClient({
-    maxAttempts: 3,
-    requestHandler: new NodeHttpHandler(WEBHOOK_HTTP_TIMEOUTS),
-    ...overrides,
-  });
+/**
+ * The SQS client of the ingest path: a signed JSON-protocol call with the webhook budget's timeouts and
+ * three attempts, inside SqsNotificationQueue's overall deadline. Not the SDK's SQSClient: see
+ * `createAwsJsonClient` for why.
+ */
+export const createIngestSqsClient = (overrides: Omit<AwsJsonClientOptions, 'service'> = {}): AwsJsonClient =>
+  createAwsJsonClient({ service: SQS_JSON, ...overrides });
