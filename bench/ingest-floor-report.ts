@@ -139,7 +139,9 @@ export const renderIngestFloorSections = (
     '',
     '| Lever | Without | With | Applied |',
     '| --- | --- | --- | --- |',
-    `| Credential chain aliased to the environment provider: ingest | ${kb(probes.ingestDefaultChainBytes)} | ${kb(ingestBytes)} | yes (every function) |`,
+    probes.ingestDefaultChainBytes === ingestBytes
+      ? `| Credential chain aliased to the environment provider: ingest | ${kb(probes.ingestDefaultChainBytes)} | ${kb(ingestBytes)} | no longer needed by ingest, which holds no SDK client (its signed calls read the environment's credentials themselves); every other function has it |`
+      : `| Credential chain aliased to the environment provider: ingest | ${kb(probes.ingestDefaultChainBytes)} | ${kb(ingestBytes)} | yes (every function) |`,
     `| ... the SQS-client-only reference | ${kb(probes.sqsOnlyDefaultChainBytes)} | ${kb(bundles.sqsOnlyBytes)} | (reference) |`,
     `| SendMessage: the SDK's SQS client (the reference), vs the signed JSON client and the queue port (\`createIngestSqsClient\`, \`sqsNotificationQueue\`) | ${kb(bundles.sqsOnlyBytes)} | ${kb(probes.signedSendBytes)} | yes (ingest) |`,
     `| Secret read: SQS client + Secrets Manager client via Powertools Parameters, vs the signed SendMessage + one signed GetSecretValue | ${kb(probes.sqsWithSecretsClientBytes)} | ${kb(probes.signedSendAndSecretBytes)} | yes (every function that reads a secret: ingest, the authorizer, before-message, directory) |`,
