@@ -92,6 +92,29 @@ describe('the shared logger', () => {
   });
 });
 
+describe('the slim layout', () => {
+  it('still masks the message, the line’s fields and the log context’s keys', () => {
+    // Act
+    withLogContext({ correlationId: 'andrew-joseph@example.com' }, () =>
+      logger.error('delivery outcome for +919299334134', {
+        outcome: 'failed',
+        cause: 'InvalidParameter: +919299334134 Bearer abcdefghijklmnop',
+        to: 'andrew-joseph@example.com',
+      }),
+    );
+
+    // Assess
+    const text = output.text();
+    for (const secret of ['andrew-joseph@example.com', '+919299334134', 'abcdefghijklmnop']) expect(text).not.toContain(secret);
+    expect(output.logs()[0]).toMatchObject({
+      message: 'delivery outcome for +91***34',
+      correlationId: '***@example.com',
+      cause: `InvalidParameter: +91***34 Bearer ${REDACTED}`,
+      to: REDACTED,
+    });
+  });
+});
+
 describe('withLogContext', () => {
   it('puts the keys on every line written inside, however deep, and only there', async () => {
     // Act
