@@ -12,6 +12,7 @@ import type { DeliveryChannel } from '../functions/shared/channels.ts';
 import { dynamoDbDeliveryLedger } from '../functions/shared/dynamodb-delivery-ledger.ts';
 import { DynamoDbDirectory } from '../functions/shared/dynamodb-directory.ts';
 import { startEmulators } from '../lib/local/emulators.ts';
+import { EVENTUAL_SUFFIX } from './cost.ts';
 import { localClientConfig } from '../lib/local/local-aws.ts';
 import { type LocalStack, startLocalStack } from '../lib/local/local-stack.ts';
 import { toSqsRecord } from '../lib/local/sqs-poller.ts';
@@ -46,7 +47,10 @@ const CREDENTIALS = { username: 'cometchat', password: 'bench-password-0123' };
 const ADMIN_TOKEN = 'bench-admin-token-0123456789';
 const CHANNELS = ['push', 'sms', 'email'] as const;
 
-/** Counts every AWS API call a client makes, as `<service>.<command>`. */
+/** DynamoDB reads that may be eventually consistent (half a read unit): counted apart when they are. */
+const READS = new Set(['dynamodb.GetItem', 'dynamodb.Query']);
+
+/** Counts every AWS API call a client makes, as `<service>.<command>` (`EVENTUAL_SUFFIX` on an eventually consistent read). */
 const countCalls = (
   client: { middlewareStack: DynamoDBClient['middlewareStack'] },
   service: string,
@@ -54,7 +58,9 @@ const countCalls = (
 ) => {
   client.middlewareStack.add(
     (next, context) => async (args) => {
-      const name = `${service}.${String(context.commandName).replace(/Command$/, '')}`;
+      const command = `${service}.${String(context.commandName).replace(/Command$/, '')}`;
+      const eventual = READS.has(command) && (args.input as { ConsistentRead?: boolean }).ConsistentRead !== true;
+      const name = eventual ? `${command}${EVENTUAL_SUFFIX}` : command;
       calls.set(name, (calls.get(name) ?? 0) + 1);
       return next(args);
     },

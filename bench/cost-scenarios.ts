@@ -16,13 +16,20 @@ export interface ChannelScenarios {
   /** Log and EMF bytes per notification at INFO: ingest + consumer, and the consumer's alone (direct). */
   readonly logBytes: number;
   readonly directLogBytes: number;
-  /** What a lever would take off the batched figure, were it applied (not applied in this branch). */
+  /**
+   * What a lever would still take off the batched figure: one ledger write (not applied), the strongly consistent
+   * reads left (eventually consistent lookups are applied: 0 when every read already is), logs at 400 bytes.
+   */
   readonly levers: { readonly oneLedgerWrite: number; readonly eventualReads: number; readonly logsAt400Bytes: number };
 }
 
 const MILLION = 1e6;
 const GB = 1024 ** 3;
 const round = (dollars: number): number => Math.round(dollars * 100) / 100;
+
+/** Consistent reads per delivery (the eventually consistent ones are counted under their own name, cost.ts). */
+const strongReads = (calls: Readonly<Record<string, number>>): number =>
+  (calls['dynamodb.GetItem'] ?? 0) + (calls['dynamodb.Query'] ?? 0);
 
 /**
  * Derives, from the cost model's lines, what each channel costs under the
@@ -53,7 +60,7 @@ export const costScenarios = (model: CostModel, inputs: CostInputs): ChannelScen
       directLogBytes: Math.round(consumerLogBytes),
       levers: {
         oneLedgerWrite: round(Math.max(0, line('DynamoDB writes') - MILLION * PRICES.dynamodbWrite)),
-        eventualReads: round(line('DynamoDB reads') / 2),
+        eventualReads: round((MILLION * strongReads(measured?.callsPerDelivery ?? {}) * PRICES.dynamodbRead) / 2),
         logsAt400Bytes: round((MILLION * Math.max(0, logBytes - 400) * PRICES.cloudWatchLogsGb) / GB),
       },
     };

@@ -21,7 +21,7 @@ export const PRICES = {
   sqsRequest: 0.4 / 1e6,
   /** DynamoDB on-demand, standard table class, per write request unit (1 KB). */
   dynamodbWrite: 0.625 / 1e6,
-  /** DynamoDB on-demand, per read request unit (a strongly consistent read of up to 4 KB; the relay reads consistently). */
+  /** DynamoDB on-demand, per read request unit (a strongly consistent read of up to 4 KB; an eventually consistent one is half a unit). */
   dynamodbRead: 0.125 / 1e6,
   /** SNS API request (Publish, CheckIfPhoneNumberIsOptedOut), per 64 KB chunk. */
   snsRequest: 0.5 / 1e6,
@@ -77,6 +77,9 @@ export interface CostModel {
   readonly consumerMemoryChecked: boolean;
 }
 
+/** How the consumer benchmark names an eventually consistent read (`dynamodb.Query` + this): half a read unit. */
+export const EVENTUAL_SUFFIX = ' (eventually consistent)';
+
 const MILLION = 1e6;
 const GB = 1024 ** 3;
 
@@ -101,7 +104,10 @@ export const costModel = (inputs: CostInputs, { sensitivityFactor = 10 } = {}): 
 
   const channels = inputs.channels.map(({ channel, consumerMsPerDelivery, callsPerDelivery, consumerLogBytes }): ChannelCost => {
     const writes = count(callsPerDelivery, 'dynamodb.PutItem', 'dynamodb.UpdateItem', 'dynamodb.DeleteItem');
-    const reads = count(callsPerDelivery, 'dynamodb.GetItem', 'dynamodb.Query');
+    const strongReads = count(callsPerDelivery, 'dynamodb.GetItem', 'dynamodb.Query');
+    const eventualReads = count(callsPerDelivery, `dynamodb.GetItem${EVENTUAL_SUFFIX}`, `dynamodb.Query${EVENTUAL_SUFFIX}`);
+    // An eventually consistent read of up to 4 KB is half a read request unit.
+    const reads = strongReads + eventualReads / 2;
     const snsRequests = count(callsPerDelivery, 'sns.Publish', 'sns.CheckIfPhoneNumberIsOptedOut');
     const pushes = channel === 'push' ? count(callsPerDelivery, 'sns.Publish') : 0;
     const emails = count(callsPerDelivery, 'ses.SendEmail');
@@ -126,7 +132,7 @@ export const costModel = (inputs: CostInputs, { sensitivityFactor = 10 } = {}): 
       },
       {
         item: 'DynamoDB reads',
-        basis: `${fmt(reads)} RRU (${channel === 'push' ? 'devices of the uid' : channel === 'email' ? 'contact, for bounces' : 'none when the payload has the number'})`,
+        basis: `${fmt(reads)} RRU (${channel === 'push' ? 'devices of the uid' : channel === 'email' ? 'contact, for bounces' : 'none when the payload has the number'}${eventualReads > 0 ? ', eventually consistent' : ''})`,
         perMillion: MILLION * reads * PRICES.dynamodbRead,
       },
       ...(snsRequests > 0

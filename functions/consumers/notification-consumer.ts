@@ -3,7 +3,7 @@ import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda'
 import type * as z from 'zod/mini';
 import { QUEUE_SETTINGS } from '../shared/queue-settings.ts';
 import type { DeliveryChannel as Channel } from '../shared/channels.ts';
-import { emfMetrics, type RelayMetrics, safely } from '../shared/metrics.ts';
+import { countPerBatch, emfMetrics, type RelayMetrics, safely } from '../shared/metrics.ts';
 import { logger, withLogContext } from '../shared/powertools.ts';
 import type { DeliveryOutcome } from '../delivery/outcome.ts';
 import { admitDirectRecord, type DirectIngestAdmission } from './direct-admission.ts';
@@ -154,14 +154,18 @@ export const createNotificationConsumer = <Payload>({
     throw new RetryLaterError(`${retrying.length} of ${outcomes.length} targets will be retried`);
   };
 
-  // Every line written while a record is handled carries its correlation id, whatever writes it.
+  // Every line written while a record is handled carries its correlation id, whatever writes it. The SQS message id
+  // is left to the lines that need it (logOutcome): on the context it would be on every outcome line.
   const handleRecordInContext = (record: SQSRecord): Promise<void> => {
-    const { correlationId, messageId } = deliveryContext(record);
-    return withLogContext({ correlationId, messageId }, () => handleRecord(record));
+    const { correlationId } = deliveryContext(record);
+    return withLogContext({ correlationId }, () => handleRecord(record));
   };
 
+  // One EMF record per dimension set and batch, not per record: the outcome lines stay one per delivery.
   return async (event: SQSEvent, lambdaContext: Context): Promise<SQSBatchResponse> =>
-    processPartialResponse(event, handleRecordInContext, processor, { context: lambdaContext, throwOnFullBatchFailure: false });
+    countPerBatch(() =>
+      processPartialResponse(event, handleRecordInContext, processor, { context: lambdaContext, throwOnFullBatchFailure: false }),
+    );
 };
 
 const deliveryContext = (record: SQSRecord): DeliveryContext => {
@@ -194,17 +198,24 @@ const readPayload = <Payload>(
   return { ok: true, value: result.data };
 };
 
-/** One log line per outcome; only ids and reasons, never addresses, tokens or text. */
+/**
+ * One log line per outcome; only ids and reasons, never addresses, tokens or
+ * text. Kept to what finds and explains a delivery (the correlation id, the
+ * channel, the target, the outcome and its reason or cause): this line is
+ * written for every notification, so each field is paid for a million times.
+ * The SQS message id and receive count are on the lines that lead to the DLQ
+ * (`retry`, `failed`) and on a redelivery's; a first delivery needs neither.
+ */
 const logOutcome = (channel: Channel, context: DeliveryContext, { target, outcome }: TargetOutcome): void => {
+  const troubled = outcome.kind === 'retry' || outcome.kind === 'failed' || context.receiveCount > 1;
   const fields = {
+    correlationId: context.correlationId,
     channel,
     target,
     outcome: outcome.kind,
-    correlationId: context.correlationId,
-    messageId: context.messageId,
-    receiveCount: context.receiveCount,
     ...(outcome.kind === 'skipped' ? { reason: outcome.reason } : {}),
     ...(outcome.kind === 'retry' || outcome.kind === 'failed' ? { cause: outcome.cause } : {}),
+    ...(troubled ? { messageId: context.messageId, receiveCount: context.receiveCount } : {}),
   };
   if (outcome.kind === 'failed') logger.error('delivery outcome', fields);
   else if (outcome.kind === 'retry') logger.warn('delivery outcome', fields);

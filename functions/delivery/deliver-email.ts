@@ -25,9 +25,12 @@ const EmailAddress = z.email();
 export const deliverEmail =
   ({ directory, sender, ledger }: EmailDeliveryPorts): Deliver<EmailPayload> =>
   async (payload, context) => {
-    const contact = await directory.contactOf(payload.data.to.uid);
     const given = payload.data.to.email?.trim();
-    const address = given && EmailAddress.safeParse(given).success ? given : contact?.email;
+    const valid = given && EmailAddress.safeParse(given).success ? given : undefined;
+    // With the address in the payload, the contact only matters for its undeliverable mark, which exists only on a
+    // contact older than a bounce: "none" from an eventually consistent read is then not read again consistently.
+    const contact = await directory.contactOf(payload.data.to.uid, { recheckAbsent: valid === undefined });
+    const address = valid ?? contact?.email;
     if (!address) return [{ target: 'email', outcome: skippedOutcome('no_contact') }];
     if (contact?.emailUndeliverable && contact.email?.toLowerCase() === address.toLowerCase()) {
       return [{ target: 'email', outcome: skippedOutcome('undeliverable') }];

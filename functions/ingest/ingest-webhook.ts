@@ -47,8 +47,12 @@ export const createIngestHandler = (options: IngestWebhookOptions): IngestHandle
           ...(correlationId ? { correlationId } : {}),
         },
       });
+      // DEBUG, not INFO: at INFO this line was a third of a notification's log bytes, and nothing it holds is lost
+      // without it. The queued message carries the correlation id and idempotency key as attributes; the consumer's
+      // one outcome line per delivery carries the correlation id (a never-delivered message is in the queue or its DLQ,
+      // its `retry`/`failed` lines with it); API Gateway's access log has the request; `RequestsAccepted` counts it.
       // Without a CometChat id, the queue message id is what the consumer's lines carry too.
-      logger.info('webhook accepted', {
+      logger.debug('webhook accepted', {
         channel: route.channel,
         status: 200,
         messageId: id,

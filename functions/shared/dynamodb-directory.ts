@@ -78,19 +78,25 @@ export class DynamoDbDirectory implements DirectoryAdmin {
 
   // What the consumers use
 
+  /**
+   * Eventually consistent first (half the read units of a consistent read, on
+   * every push); only when that finds no device is the read repeated
+   * consistently, so a device registered a moment before its first push is
+   * still found. A user who already had a device and added another within the
+   * last second or so may miss that one push on the new device.
+   */
   async devicesOf(uid: string): Promise<readonly Device[]> {
-    // Consistent, so a push right after a registration already finds the device.
-    const items = await this.queryAll({
-      KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :device)',
-      ExpressionAttributeNames: { '#pk': PK, '#sk': SK },
-      ExpressionAttributeValues: { ':pk': userPartitionKey(uid), ':device': DEVICE_PREFIX },
-      ConsistentRead: true,
-    });
-    return items.flatMap((item) => toDevice(item) ?? []);
+    const devices = await this.readDevices(uid, { consistent: false });
+    return devices.length > 0 ? devices : this.readDevices(uid, { consistent: true });
   }
 
-  async contactOf(uid: string): Promise<Contact | undefined> {
-    return this.getContact(uid);
+  /** Eventually consistent first, like `devicesOf`; consistently again when nothing is found, unless `recheckAbsent` is false. */
+  async contactOf(
+    uid: string,
+    { recheckAbsent = true }: { readonly recheckAbsent?: boolean } = {},
+  ): Promise<Contact | undefined> {
+    const contact = await this.readContact(uid, { consistent: false });
+    return contact !== undefined || !recheckAbsent ? contact : this.readContact(uid, { consistent: true });
   }
 
   /**
@@ -153,8 +159,9 @@ export class DynamoDbDirectory implements DirectoryAdmin {
     return Attributes ? toDevice(Attributes) : undefined;
   }
 
+  /** Consistent: the directory API lists what it has just written. */
   async listDevices(uid: string): Promise<readonly Device[]> {
-    return this.devicesOf(uid);
+    return this.readDevices(uid, { consistent: true });
   }
 
   async devicesByToken(platform: Platform, token: string): Promise<readonly Device[]> {
@@ -178,11 +185,9 @@ export class DynamoDbDirectory implements DirectoryAdmin {
     return items.filter((device): device is Device => device !== undefined);
   }
 
+  /** Consistent: the directory API answers with what it has just written. */
   async getContact(uid: string): Promise<Contact | undefined> {
-    const { Item } = await this.client.send(
-      new GetCommand({ TableName: this.tableName, Key: this.contactKey(uid), ConsistentRead: true }),
-    );
-    return Item ? toContact(Item) : undefined;
+    return this.readContact(uid, { consistent: true });
   }
 
   async putContact(uid: string, details: ContactDetails, updatedAt: string): Promise<Contact> {
@@ -264,6 +269,23 @@ export class DynamoDbDirectory implements DirectoryAdmin {
       if (isConditionFailure(error)) return false;
       throw error;
     }
+  }
+
+  private async readDevices(uid: string, { consistent }: { readonly consistent: boolean }): Promise<readonly Device[]> {
+    const items = await this.queryAll({
+      KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :device)',
+      ExpressionAttributeNames: { '#pk': PK, '#sk': SK },
+      ExpressionAttributeValues: { ':pk': userPartitionKey(uid), ':device': DEVICE_PREFIX },
+      ConsistentRead: consistent,
+    });
+    return items.flatMap((item) => toDevice(item) ?? []);
+  }
+
+  private async readContact(uid: string, { consistent }: { readonly consistent: boolean }): Promise<Contact | undefined> {
+    const { Item } = await this.client.send(
+      new GetCommand({ TableName: this.tableName, Key: this.contactKey(uid), ConsistentRead: consistent }),
+    );
+    return Item ? toContact(Item) : undefined;
   }
 
   private deviceKey(uid: string, deviceId: string) {

@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { MetricUnit, Metrics } from '@aws-lambda-powertools/metrics';
 import type { OutcomeKind } from '../delivery/outcome.ts';
 import type { Channel } from './channels.ts';
@@ -66,10 +67,48 @@ const metricsForEnvironment = (): Metrics | undefined => {
 const isTruthy = (value: string | undefined): boolean => ['1', 'true', 'yes', 'on'].includes((value ?? '').trim().toLowerCase());
 
 /**
- * Writes one EMF record now: nothing to flush at the end of an invocation (a
- * crashed one loses nothing counted). The instance is shared, which is safe
- * because adding and publishing happen in one synchronous step: no other
- * record of a batch, nor another request of the local stack, can interleave.
+ * Data points held for one dimension set until the batch that counted them
+ * ends: counts are summed, other values (latencies) kept one by one, so that
+ * percentiles stay exact.
+ */
+interface HeldDimensionSet {
+  readonly dimensions: Dimensions;
+  readonly counts: Map<string, number>;
+  readonly samples: Map<string, { readonly unit: Value[1]; readonly values: number[] }>;
+}
+
+/** The data points of the batch being handled, by dimension set (absent outside `countPerBatch`). */
+const heldPoints = new AsyncLocalStorage<Map<string, HeldDimensionSet>>();
+
+/**
+ * CloudWatch takes at most 100 values of one metric per EMF record, and Powertools publishes on its own when a metric
+ * reaches 100 (leaving the rest of the record without its dimensions): 99 keeps every record whole.
+ */
+const MAX_VALUES_PER_RECORD = 99;
+
+/**
+ * Runs `work` (one SQS batch) with every data point it counts held back and
+ * written when it ends, one EMF record per dimension set instead of one per
+ * data point: a batch of 10 pushes writes two records (`Deliveries` 10, ten
+ * `DeliveryLatency` values) where it wrote twenty. Written whether `work`
+ * resolves or throws; an invocation that crashes mid-batch loses its counts
+ * (its outcome lines are already written, and the records come back).
+ * Concurrent batches (the local stack) each hold their own.
+ */
+export const countPerBatch = async <T>(work: () => Promise<T>): Promise<T> => {
+  const held = new Map<string, HeldDimensionSet>();
+  try {
+    return await heldPoints.run(held, work);
+  } finally {
+    writeHeld(held);
+  }
+};
+
+/**
+ * Writes one EMF record now, or holds it for the end of the batch when called
+ * inside `countPerBatch`. The instance is shared, which is safe because adding
+ * and publishing happen in one synchronous step: no other record of a batch,
+ * nor another request of the local stack, can interleave.
  *
  * The local stack sets POWERTOOLS_METRICS_DISABLED (bin/local.ts) so that EMF
  * records do not flood the terminal; Powertools then prints nothing.
@@ -77,9 +116,53 @@ const isTruthy = (value: string | undefined): boolean => ['1', 'true', 'yes', 'o
 const emit = (dimensions: Dimensions, values: readonly Value[]): void => {
   const metrics = metricsForEnvironment();
   if (!metrics) return;
+  const held = heldPoints.getStore();
+  if (held) {
+    hold(held, dimensions, values);
+    return;
+  }
+  publish(metrics, dimensions, values);
+};
+
+const publish = (metrics: Metrics, dimensions: Dimensions, values: readonly Value[]): void => {
   for (const [name, value] of Object.entries(dimensions)) metrics.addDimension(name, value);
   for (const [name, unit, value] of values) metrics.addMetric(name, unit, value);
   metrics.publishStoredMetrics();
+};
+
+const hold = (held: Map<string, HeldDimensionSet>, dimensions: Dimensions, values: readonly Value[]): void => {
+  const key = JSON.stringify(Object.entries(dimensions).sort(([a], [b]) => a.localeCompare(b)));
+  let set = held.get(key);
+  if (!set) {
+    set = { dimensions, counts: new Map(), samples: new Map() };
+    held.set(key, set);
+  }
+  for (const [name, unit, value] of values) {
+    if (unit === MetricUnit.Count) set.counts.set(name, (set.counts.get(name) ?? 0) + value);
+    else {
+      const sample = set.samples.get(name) ?? { unit, values: [] };
+      sample.values.push(value);
+      set.samples.set(name, sample);
+    }
+  }
+};
+
+const writeHeld = (held: Map<string, HeldDimensionSet>): void => {
+  const metrics = metricsForEnvironment();
+  if (!metrics) return;
+  for (const { dimensions, counts, samples } of held.values()) {
+    const values: Value[] = [...counts].map(([name, count]) => [name, MetricUnit.Count, count]);
+    const chunks: Value[][] = [values];
+    for (const [name, { unit, values: points }] of samples) {
+      for (let start = 0; start < points.length; start += MAX_VALUES_PER_RECORD) {
+        const chunk = points.slice(start, start + MAX_VALUES_PER_RECORD).map((point): Value => [name, unit, point]);
+        // The first values share the counts' record; more go into records of their own.
+        if (start === 0) values.push(...chunk);
+        else chunks.push(chunk);
+      }
+    }
+    for (const chunk of chunks) safely(() => publish(metrics, dimensions, chunk));
+  }
 };
 
 /** Milliseconds with two decimals: enough for percentiles, short in the record. */

@@ -24,31 +24,37 @@ export const withLogContext = <T>(keys: LogAttributes, work: () => T): T =>
   logContext.run({ ...logContext.getStore(), ...keys }, work);
 
 /**
- * Powertools' standard JSON layout, with every line passed through the shared
- * redaction (redact.ts) on its way out: whatever a call site hands the logger,
- * a phone number, address, token, credential or message text is masked by key
- * or by shape before it is printed.
+ * A slim JSON layout, every line passed through the shared redaction
+ * (redact.ts) on its way out: whatever a call site hands the logger, a phone
+ * number, address, token, credential or message text is masked by key or by
+ * shape before it is printed.
+ *
+ * Slim because CloudWatch Logs bills every byte, on every delivery: of
+ * Powertools' standard keys only `level`, `message` and `timestamp` are kept.
+ * The Lambda context keys (function name, ARN, memory, cold start, request id)
+ * are what Lambda's own START/END/REPORT lines and the log group already say;
+ * `service` is the same on every line of the relay; `sampling_rate` is 0
+ * unless debug sampling is on; the X-Ray trace id (set on
+ * every invocation) is kept only when the trace is sampled, i.e. when there
+ * is a trace to follow it to.
  */
 export class RedactingLogFormatter extends LogFormatter {
   override formatAttributes(attributes: UnformattedAttributes, additionalLogAttributes: LogAttributes): LogItem {
-    const base = {
+    const base: LogAttributes = {
       level: attributes.logLevel,
       message: typeof attributes.message === 'string' ? redactText(attributes.message) : attributes.message,
       timestamp: this.formatTimestamp(attributes.timestamp),
-      service: attributes.serviceName,
-      cold_start: attributes.lambdaContext?.coldStart,
-      function_arn: attributes.lambdaContext?.invokedFunctionArn,
-      function_memory_size: attributes.lambdaContext?.memoryLimitInMB,
-      function_name: attributes.lambdaContext?.functionName,
-      function_request_id: attributes.lambdaContext?.awsRequestId,
-      sampling_rate: attributes.sampleRateValue,
-      xray_trace_id: attributes.xRayTraceId,
     };
+    if (attributes.sampleRateValue) base.sampling_rate = attributes.sampleRateValue;
+    if (attributes.xRayTraceId && isSampledTrace()) base.xray_trace_id = attributes.xRayTraceId;
     // Explicit fields win over the context's (a line may name another record than the one being handled).
     const additional = { ...logContext.getStore(), ...additionalLogAttributes };
     return new LogItem({ attributes: base }).addAttributes(redact(additional) as LogAttributes);
   }
 }
+
+/** Lambda sets `_X_AMZN_TRACE_ID` on every invocation; `Sampled=1` only when X-Ray records this one. */
+const isSampledTrace = (): boolean => process.env._X_AMZN_TRACE_ID?.includes('Sampled=1') ?? false;
 
 /** One logger for every function; the service name comes from POWERTOOLS_SERVICE_NAME when set. */
 export const logger = new Logger({ serviceName: SERVICE_NAME, logFormatter: new RedactingLogFormatter() });

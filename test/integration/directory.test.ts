@@ -453,6 +453,80 @@ describe('errors', () => {
   });
 });
 
+describe('what the consumers read', () => {
+  /** A directory on its own client that records each read as `<command> consistent|eventual`. */
+  const recordingDirectory = () => {
+    const reads: string[] = [];
+    const client = new DynamoDBClient(localClientConfig(emulators.dynamodb));
+    client.middlewareStack.add(
+      (next, context) => async (args) => {
+        const consistent = (args.input as { ConsistentRead?: boolean }).ConsistentRead === true;
+        reads.push(`${String(context.commandName).replace(/Command$/, '')} ${consistent ? 'consistent' : 'eventual'}`);
+        return next(args);
+      },
+      { step: 'initialize', name: 'recordReads' },
+    );
+    const recorded = new DynamoDbDirectory({ client: DynamoDBDocumentClient.from(client), tableName: tables.directory });
+    return { directory: recorded, reads, destroy: () => client.destroy() };
+  };
+
+  it('finds a device with one eventually consistent query, and reads consistently only when it finds none', async () => {
+    // Prepare
+    const { directory: recorded, reads, destroy } = recordingDirectory();
+    const uid = freshUid('eventual');
+    const nobody = freshUid('nobody');
+    try {
+      await registerDevice(uid, 'd1', 'fcm', `${FCM_TOKEN}-eventual`);
+
+      // Act
+      const found = await recorded.devicesOf(uid);
+      const foundReads = reads.splice(0);
+      const none = await recorded.devicesOf(nobody);
+      const noneReads = reads.splice(0);
+      const listed = await recorded.listDevices(uid);
+
+      // Assess
+      expect(found.map((device) => device.deviceId)).toEqual(['d1']);
+      expect(foundReads).toEqual(['Query eventual']);
+      expect(none).toEqual([]);
+      expect(noneReads).toEqual(['Query eventual', 'Query consistent']);
+      // The directory API lists what it has just written.
+      expect(listed).toHaveLength(1);
+      expect(reads).toEqual(['Query consistent']);
+    } finally {
+      destroy();
+    }
+  });
+
+  it('reads a contact eventually consistent, again consistently when absent unless the caller does not need it', async () => {
+    // Prepare
+    const { directory: recorded, reads, destroy } = recordingDirectory();
+    const uid = freshUid('eventual-contact');
+    const nobody = freshUid('no-contact');
+    try {
+      await api('PUT', `/users/${uid}/contact`, { body: { email: 'jane@example.com' } });
+
+      // Act
+      const found = await recorded.contactOf(uid);
+      const foundReads = reads.splice(0);
+      const absent = await recorded.contactOf(nobody);
+      const absentReads = reads.splice(0);
+      const accepted = await recorded.contactOf(nobody, { recheckAbsent: false });
+      const acceptedReads = reads.splice(0);
+      await recorded.getContact(uid);
+
+      // Assess
+      expect(found?.email).toBe('jane@example.com');
+      expect(foundReads).toEqual(['GetItem eventual']);
+      expect([absent, absentReads]).toEqual([undefined, ['GetItem eventual', 'GetItem consistent']]);
+      expect([accepted, acceptedReads]).toEqual([undefined, ['GetItem eventual']]);
+      expect(reads).toEqual(['GetItem consistent']);
+    } finally {
+      destroy();
+    }
+  });
+});
+
 describe('local tables', () => {
   it('creating them again on a restart keeps the data', async () => {
     const uid = freshUid('restart');

@@ -1,4 +1,5 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Context } from 'aws-lambda';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { logger, withLogContext } from '../../functions/shared/powertools.ts';
 import { REDACTED } from '../../functions/shared/redact.ts';
 import { type CapturedOutput, captureOutput } from '../support/capture.ts';
@@ -17,20 +18,43 @@ afterEach(() => {
 });
 
 describe('the shared logger', () => {
-  it('prints one JSON line in the Powertools layout with the service name', () => {
+  it('prints one slim JSON line: level, message, timestamp, then the fields', () => {
     // Act
     logger.info('delivery outcome', { channel: 'sms', outcome: 'sent' });
 
     // Assess
     const [line] = output.logs();
-    expect(line).toMatchObject({
-      level: 'INFO',
-      message: 'delivery outcome',
-      service: 'cometchat-relay',
-      channel: 'sms',
-      outcome: 'sent',
-    });
+    expect(Object.keys(line ?? {})).toEqual(['level', 'message', 'timestamp', 'channel', 'outcome']);
+    expect(line).toMatchObject({ level: 'INFO', message: 'delivery outcome', channel: 'sms', outcome: 'sent' });
     expect(line?.timestamp).toEqual(expect.any(String));
+  });
+
+  it('leaves out the Lambda context keys, the service and an unsampled X-Ray trace id, which every line would pay for', () => {
+    // Prepare: what Lambda gives an invocation (a trace id on every one, sampled or not)
+    vi.stubEnv(
+      '_X_AMZN_TRACE_ID',
+      'Root=1-6751a2b3-0123456789abcdef01234567;Parent=0123456789abcdef;Sampled=0;Lineage=1:abcd1234:0',
+    );
+    logger.addContext({
+      functionName: 'relay-push-consumer',
+      invokedFunctionArn: 'arn:aws:lambda:eu-west-1:123456789012:function:relay-push-consumer',
+      memoryLimitInMB: '512',
+      awsRequestId: '0c1f1d4e-1234-4e5f-9abc-0123456789ab',
+    } as Context);
+
+    try {
+      // Act
+      logger.info('delivery outcome', { outcome: 'sent' });
+      vi.stubEnv('_X_AMZN_TRACE_ID', 'Root=1-6751a2b3-0123456789abcdef01234567;Parent=0123456789abcdef;Sampled=1');
+      logger.info('traced');
+    } finally {
+      vi.unstubAllEnvs();
+    }
+
+    // Assess
+    const [untraced, traced] = output.logs();
+    expect(Object.keys(untraced ?? {})).toEqual(['level', 'message', 'timestamp', 'outcome']);
+    expect(traced?.xray_trace_id).toBe('1-6751a2b3-0123456789abcdef01234567');
   });
 
   it('masks accidental fields by name and contacts, tokens and credentials by shape, in the message too', () => {
@@ -65,6 +89,29 @@ describe('the shared logger', () => {
     const [error, note] = output.logs();
     expect(error?.error).toMatchObject({ name: 'Error', message: 'SES refused ***@example.com' });
     expect(note?.extra).toBe('token 740f…78ad');
+  });
+});
+
+describe('the slim layout', () => {
+  it('still masks the message, the line’s fields and the log context’s keys', () => {
+    // Act
+    withLogContext({ correlationId: 'andrew-joseph@example.com' }, () =>
+      logger.error('delivery outcome for +919299334134', {
+        outcome: 'failed',
+        cause: 'InvalidParameter: +919299334134 Bearer abcdefghijklmnop',
+        to: 'andrew-joseph@example.com',
+      }),
+    );
+
+    // Assess
+    const text = output.text();
+    for (const secret of ['andrew-joseph@example.com', '+919299334134', 'abcdefghijklmnop']) expect(text).not.toContain(secret);
+    expect(output.logs()[0]).toMatchObject({
+      message: 'delivery outcome for +91***34',
+      correlationId: '***@example.com',
+      cause: `InvalidParameter: +91***34 Bearer ${REDACTED}`,
+      to: REDACTED,
+    });
   });
 });
 

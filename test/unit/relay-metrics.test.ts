@@ -8,7 +8,7 @@ import { createIngestHandler } from '../../functions/ingest/ingest-webhook.ts';
 import { webhookRoute } from '../../functions/ingest/webhook-routes.ts';
 import { encodeBasicAuth } from '../../functions/shared/basic-auth.ts';
 import { METRIC_NAMES } from '../../functions/shared/metric-names.ts';
-import { emfMetrics, type RelayMetrics } from '../../functions/shared/metrics.ts';
+import { countPerBatch, emfMetrics, type RelayMetrics } from '../../functions/shared/metrics.ts';
 import { EmailPayloadSchema } from '../../functions/shared/schemas/email.ts';
 import { PushPayloadSchema } from '../../functions/shared/schemas/push.ts';
 import { sqsEvent, sqsRecord } from '../fixtures/events/sqs-records.ts';
@@ -86,6 +86,77 @@ describe('emfMetrics', () => {
     expect(shapeOf(latency!)).toMatchObject({ dimensions: [['service', 'channel']], metrics: ['DeliveryLatency:Milliseconds'] });
     expect(latency?.DeliveryLatency).toBe(1234.57);
     expect(skewed?.DeliveryLatency).toBe(0);
+  });
+});
+
+describe('countPerBatch', () => {
+  it('writes one record per dimension set when the batch ends: counts summed, latencies kept one by one', async () => {
+    // Act
+    await countPerBatch(async () => {
+      for (let index = 0; index < 10; index += 1) {
+        emfMetrics.delivery('push', 'sent');
+        emfMetrics.deliveryLatency('push', 100 + index);
+      }
+      emfMetrics.delivery('push', 'skipped', 'no_device');
+      await Promise.resolve();
+      expect(output.emf()).toEqual([]);
+    });
+
+    // Assess
+    const records = output.emf();
+    expect(records.map(shapeOf)).toEqual([
+      { namespace: 'CometChatRelay', dimensions: [['service', 'channel', 'outcome']], metrics: ['Deliveries:Count'] },
+      { namespace: 'CometChatRelay', dimensions: [['service', 'channel']], metrics: ['DeliveryLatency:Milliseconds'] },
+      { namespace: 'CometChatRelay', dimensions: [['service', 'channel', 'outcome']], metrics: ['Deliveries:Count'] },
+      { namespace: 'CometChatRelay', dimensions: [['service', 'channel', 'outcome', 'reason']], metrics: ['Deliveries:Count'] },
+    ]);
+    expect(records[0]).toMatchObject({ channel: 'push', outcome: 'sent', Deliveries: 10 });
+    expect(records[1]?.DeliveryLatency).toEqual([100, 101, 102, 103, 104, 105, 106, 107, 108, 109]);
+    expect(records[2]).toMatchObject({ outcome: 'skipped', Deliveries: 1 });
+    expect(records[3]).toMatchObject({ outcome: 'skipped', reason: 'no_device', Deliveries: 1 });
+  });
+
+  it('keeps a count and its duration in one record, and splits more than 99 values over records', async () => {
+    await countPerBatch(async () => {
+      for (let index = 0; index < 150; index += 1) emfMetrics.request('push', 'accepted', index);
+    });
+    const records = output.emf();
+    expect(records.map((record) => [record.route, record.RequestsAccepted, record.IngestDuration.length])).toEqual([
+      ['push', 150, 99],
+      ['push', undefined, 51],
+    ]);
+    expect(records.flatMap((record) => record.IngestDuration)).toEqual(Array.from({ length: 150 }, (_, index) => index));
+  });
+
+  it('writes what was counted when the batch throws, and keeps concurrent batches apart', async () => {
+    // Act
+    const failing = countPerBatch(async () => {
+      emfMetrics.delivery('sms', 'retry');
+      throw new Error('batch failed');
+    });
+    await expect(failing).rejects.toThrow('batch failed');
+    await Promise.all(
+      (['email', 'sms'] as const).map((channel) =>
+        countPerBatch(async () => {
+          emfMetrics.delivery(channel, 'sent');
+          await new Promise((resolve) => setTimeout(resolve, 1));
+          emfMetrics.delivery(channel, 'sent');
+        }),
+      ),
+    );
+
+    // Assess
+    expect(output.emf().map((record) => [record.channel, record.outcome, record.Deliveries])).toEqual([
+      ['sms', 'retry', 1],
+      ['email', 'sent', 2],
+      ['sms', 'sent', 2],
+    ]);
+  });
+
+  it('writes nothing when metrics are disabled', async () => {
+    vi.stubEnv('POWERTOOLS_METRICS_DISABLED', 'true');
+    await countPerBatch(async () => emfMetrics.delivery('push', 'sent'));
+    expect(output.text()).toBe('');
   });
 });
 
@@ -218,6 +289,21 @@ describe('consumer metrics', () => {
     ]);
   });
 
+  it('writes one EMF record per dimension set for a whole batch, not one per record', async () => {
+    const consumer = createNotificationConsumer({
+      channel: 'push',
+      schema: z.unknown(),
+      deliver: async () => [{ target: 'device:phone', outcome: sentOutcome() }],
+      sentAtOf: () => 1_000_000,
+      now: () => 1_000_250,
+    });
+    await consumer(sqsEvent(...Array.from({ length: 10 }, () => sqsRecord({}))), lambdaContext);
+    expect(output.emf().map((record) => [record.Deliveries, record.DeliveryLatency])).toEqual([
+      [10, undefined],
+      [undefined, Array.from({ length: 10 }, () => 250)],
+    ]);
+  });
+
   it('puts the correlation id on the outcome line', async () => {
     const { logger } = await import('../../functions/shared/powertools.ts');
     logger.setLogLevel('INFO');
@@ -231,6 +317,51 @@ describe('consumer metrics', () => {
       await consumer(sqsEvent(sqsRecord({}, { correlationId: '4101' })), lambdaContext);
       expect(output.logs()).toEqual([
         expect.objectContaining({ message: 'delivery outcome', correlationId: '4101', outcome: 'sent' }),
+      ]);
+      // What a first delivery's line holds, and no more: each field is paid for on every notification.
+      expect(Object.keys(output.logs()[0] ?? {})).toEqual([
+        'level',
+        'message',
+        'timestamp',
+        'correlationId',
+        'channel',
+        'target',
+        'outcome',
+      ]);
+    } finally {
+      logger.setLogLevel('ERROR');
+    }
+  });
+
+  it('adds the SQS message id and receive count to the lines that lead to the DLQ, and to a redelivery', async () => {
+    const { logger } = await import('../../functions/shared/powertools.ts');
+    logger.setLogLevel('INFO');
+    try {
+      const outcomes = [retryOutcome('Throttling HTTP 400'), skippedOutcome('duplicate')];
+      const consumer = createNotificationConsumer({
+        channel: 'sms',
+        schema: z.unknown(),
+        deliver: async () => [{ target: 'sms', outcome: outcomes.shift() ?? sentOutcome() }],
+        metrics: recording().metrics,
+      });
+      const record = sqsRecord({}, { correlationId: '4102' });
+      await consumer(sqsEvent(record), lambdaContext);
+      await consumer(sqsEvent({ ...record, attributes: { ...record.attributes, ApproximateReceiveCount: '2' } }), lambdaContext);
+      expect(output.logs()).toEqual([
+        expect.objectContaining({
+          level: 'WARN',
+          outcome: 'retry',
+          cause: 'Throttling HTTP 400',
+          messageId: record.messageId,
+          receiveCount: 1,
+        }),
+        expect.objectContaining({
+          level: 'INFO',
+          outcome: 'skipped',
+          reason: 'duplicate',
+          messageId: record.messageId,
+          receiveCount: 2,
+        }),
       ]);
     } finally {
       logger.setLogLevel('ERROR');

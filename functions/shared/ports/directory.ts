@@ -33,8 +33,16 @@ export interface Contact {
 
 /** What the consumers need from the directory (DynamoDB in AWS and locally). */
 export interface RecipientDirectory {
+  /**
+   * The user's devices. May read eventually consistent as long as a device registered a moment ago is not missed when
+   * it is the only one (DynamoDbDirectory re-reads consistently when it finds none).
+   */
   devicesOf(uid: string): Promise<readonly Device[]>;
-  contactOf(uid: string): Promise<Contact | undefined>;
+  /**
+   * The user's contact, read like `devicesOf`. `recheckAbsent: false` (default true) accepts "none" from an eventually
+   * consistent read: for a caller that only needs the contact if it exists (email with the address in the payload).
+   */
+  contactOf(uid: string, options?: { readonly recheckAbsent?: boolean }): Promise<Contact | undefined>;
   /** Removes a device whose endpoint the provider reported disabled or unknown. */
   /** With `endpointArn`, only if the device still publishes there (it may have re-registered meanwhile). */
   removeDevice(uid: string, deviceId: string, options?: { readonly endpointArn?: string }): Promise<void>;
@@ -59,7 +67,7 @@ export interface DirectoryAdmin extends RecipientDirectory {
   putDevice(device: Device): Promise<void>;
   /** Deletes the device item; answers what was deleted, or undefined when there was nothing. */
   deleteDevice(uid: string, deviceId: string): Promise<Device | undefined>;
-  /** Every device of the user (the same read as `devicesOf`). */
+  /** Every device of the user, read consistently. */
   listDevices(uid: string): Promise<readonly Device[]>;
   /** The devices, of any user, that hold `token` on `platform` (normally at most one). */
   devicesByToken(platform: Platform, token: string): Promise<readonly Device[]>;
