@@ -252,6 +252,7 @@ export class RelayStack extends Stack {
         email: monitoredChannel('email'),
         events: monitoredChannel('events'),
       },
+      ingestFunctions: this.ingestApi.functions,
       feedback: [this.sesFeedback.pipeline, ...(this.pushFeedback ? [this.pushFeedback.pipeline] : [])].map(monitoredFeedback),
       alarmEmail: config.alarms.email,
       smsMonthlySpendUsd: config.alarms.smsMonthlySpendUsd,

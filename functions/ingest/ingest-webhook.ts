@@ -17,7 +17,12 @@ export interface IngestWebhookOptions {
   readonly appId?: string | undefined;
   /** Largest accepted body in bytes (decoded). */
   readonly maxBodyBytes: number;
-  /** Where accepted and refused requests and their durations are counted. Default: EMF (metric-names.ts). */
+  /**
+   * Where refused requests and their durations are counted. Default: EMF (metric-names.ts). An accepted
+   * webhook is not: SQS's `NumberOfMessagesSent` per channel queue counts it and Lambda's `Duration` times
+   * it, both free and without a byte of log, where an EMF record per request was about 315 bytes, most of
+   * a notification's log budget.
+   */
   readonly metrics?: RelayMetrics;
 }
 
@@ -50,7 +55,7 @@ export const createIngestHandler = (options: IngestWebhookOptions): IngestHandle
       // DEBUG, not INFO: at INFO this line was a third of a notification's log bytes, and nothing it holds is lost
       // without it. The queued message carries the correlation id and idempotency key as attributes; the consumer's
       // one outcome line per delivery carries the correlation id (a never-delivered message is in the queue or its DLQ,
-      // its `retry`/`failed` lines with it); API Gateway's access log has the request; `RequestsAccepted` counts it.
+      // its `retry`/`failed` lines with it); API Gateway's access log has the request; the queue's `NumberOfMessagesSent` counts it.
       // Without a CometChat id, the queue message id is what the consumer's lines carry too.
       logger.debug('webhook accepted', {
         channel: route.channel,
@@ -60,7 +65,6 @@ export const createIngestHandler = (options: IngestWebhookOptions): IngestHandle
         correlationId: correlationId ?? id,
         requestId,
       });
-      safely(() => metrics.request(route.channel, 'accepted', performance.now() - started));
       return jsonResponse(200, { status: 'accepted', id });
     } catch (error) {
       const answer = answerError(route, error, requestId);

@@ -63,6 +63,13 @@ export interface ObservabilityProps {
   /** Each channel's queue, DLQ and consumer. */
   readonly channels: Readonly<Record<Channel, MonitoredQueue>>;
   /**
+   * The webhook routes' ingest functions (none for the routes `ingest: "direct"` serves): the dashboard
+   * graphs their `Duration`, since an accepted webhook writes no EMF record (ingest-webhook.ts).
+   *
+   * @default - none
+   */
+  readonly ingestFunctions?: Readonly<Partial<Record<Channel, IFunction>>>;
+  /**
    * The feedback loops' queues, DLQs and consumers, alarmed on like the channels'.
    *
    * @default - none
@@ -134,7 +141,8 @@ const FIVE_MINUTES = Duration.minutes(5);
  * `Duration` leaves out, and which is what a 1,000-member burst costs). The
  * stage also serves the directory routes; they are a trickle next to the
  * webhooks and bounded by short SDK timeouts, and the dashboard shows the
- * handlers' own `IngestDuration` by route next to it to tell them apart.
+ * ingest functions' own `Duration` (and before_message's `IngestDuration`)
+ * next to it to tell them apart.
  */
 export class Observability extends Construct {
   /** Where every alarm notifies; subscribe on-call tooling to it. */
@@ -159,6 +167,7 @@ export class Observability extends Construct {
       alarmEmail,
       smsMonthlySpendUsd = DEFAULT_SMS_MONTHLY_SPEND_USD,
       ingestLatencyP99 = Duration.millis(DEFAULT_INGEST_LATENCY_P99_MS),
+      ingestFunctions = {},
     } = props;
     const stack = Stack.of(this);
     const queues = [...CHANNELS.map((channel) => channels[channel]), ...feedback];
@@ -232,7 +241,7 @@ export class Observability extends Construct {
         datapointsToAlarm: 3,
         description:
           `The webhook API's p99 latency was above ${ingestLatencyP99.toMilliseconds()} ms in 3 of the last 5 minutes: ` +
-          "CometChat gives up on a webhook after about 2 s. What to do: compare the handlers' IngestDuration by route with " +
+          "CometChat gives up on a webhook after about 2 s. What to do: compare the ingest functions' Duration by route with " +
           'the API latency on the dashboard (a slow handler points at SQS or Secrets Manager; a slow API at cold starts ' +
           `or throttling), then raise ingestMemoryMb or add provisioned concurrency. ${DOCS}#api-latency-p99`,
       },
@@ -273,6 +282,7 @@ export class Observability extends Construct {
     this.addDashboardWidgets({
       stage,
       channels,
+      ingestFunctions,
       queues,
       feedback,
       alarms: Object.values(alarms),
@@ -286,13 +296,14 @@ export class Observability extends Construct {
   private addDashboardWidgets(options: {
     stage: IHttpStage;
     channels: Readonly<Record<Channel, MonitoredQueue>>;
+    ingestFunctions: Readonly<Partial<Record<Channel, IFunction>>>;
     queues: readonly MonitoredQueue[];
     feedback: readonly MonitoredQueue[];
     alarms: readonly Alarm[];
     ingestLatencyP99: Duration;
     smsMonthlySpendUsd: number;
   }): void {
-    const { stage, channels, queues, feedback, alarms, ingestLatencyP99, smsMonthlySpendUsd } = options;
+    const { stage, channels, ingestFunctions, queues, feedback, alarms, ingestLatencyP99, smsMonthlySpendUsd } = options;
     const graph = (title: string, left: IMetric[], extra: Partial<GraphWidgetProps> = {}) =>
       new GraphWidget({ title, left, width: 8, height: 6, leftYAxis: { min: 0 }, ...extra });
     const perChannel = (make: (channel: Channel) => IMetric) => CHANNELS.map(make);
@@ -312,8 +323,9 @@ export class Observability extends Construct {
 
     this.dashboard.addWidgets(
       graph(
-        '1. Webhook and directory requests accepted, by route',
-        METRIC_ROUTES.map((route) =>
+        // An accepted webhook writes no EMF record: its channel queue counts it (2. Enqueued).
+        '1. before_message and directory requests accepted (webhooks accepted: 2. Enqueued)',
+        METRIC_ROUTES.filter((route) => !(CHANNELS as readonly string[]).includes(route)).map((route) =>
           relayMetric(METRIC_NAMES.requestsAccepted, { [METRIC_DIMENSIONS.route]: route }, 'Sum', ONE_MINUTE, route),
         ),
       ),
@@ -386,7 +398,12 @@ export class Observability extends Construct {
         [
           stage.metricLatency({ statistic: 'p50', period: ONE_MINUTE, label: 'API p50' }),
           stage.metricLatency({ statistic: 'p99', period: ONE_MINUTE, label: 'API p99' }),
-          ...WEBHOOK_METRIC_ROUTES.map((route) =>
+          ...CHANNELS.flatMap((channel) => {
+            const fn = ingestFunctions[channel];
+            return fn ? [fn.metricDuration({ statistic: 'p99', period: ONE_MINUTE, label: `${channel} p99` })] : [];
+          }),
+          // before_message answers synchronously and still times itself (its record is per request, not per notification).
+          ...WEBHOOK_METRIC_ROUTES.filter((route) => !(CHANNELS as readonly string[]).includes(route)).map((route) =>
             relayMetric(METRIC_NAMES.ingestDuration, { [METRIC_DIMENSIONS.route]: route }, 'p99', ONE_MINUTE, `${route} p99`),
           ),
         ],

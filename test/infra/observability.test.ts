@@ -319,6 +319,16 @@ describe('dashboard', () => {
     for (const outcome of ['sent', 'skipped', 'retry', 'failed']) expect(text).toContain(`"outcome","${outcome}"`);
   });
 
+  it("graphs the ingest functions' own Duration, since an accepted webhook writes no EMF record", () => {
+    const text = body(defaults);
+    const ingestFunctions = Object.entries(defaults.findResources('AWS::Lambda::Function')).filter(([id]) =>
+      /IngestApi.*(Push|Sms|Email|Events).*Function/.test(id),
+    );
+
+    expect(ingestFunctions).toHaveLength(4);
+    for (const [id] of ingestFunctions) expect(text).toContain(`"Duration","FunctionName","${JSON.stringify({ Ref: id })}"`);
+  });
+
   it('shows the state of every alarm', () => {
     const text = body(defaults);
 
