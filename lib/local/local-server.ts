@@ -37,7 +37,9 @@ export interface LocalServerOptions {
 }
 
 export interface LocalServer {
+  /** Where clients connect: the front door's port, unless it is switched off. */
   readonly url: string;
+  /** The server itself; behind a front door it listens on a loopback port of its own. */
   readonly server: Server;
   close(): Promise<void>;
 }

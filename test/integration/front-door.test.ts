@@ -3,6 +3,7 @@ import { Agent as HttpAgent } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startFrontDoor } from '../../lib/local/front-door.ts';
+import { startLocalServer } from '../../lib/local/local-server.ts';
 import { waitFor } from '../support/polling.ts';
 
 // The local stack's front door (lib/local/front-door.ts): connections accepted on a thread of their own
@@ -71,6 +72,30 @@ describe('the front door', () => {
       agent.destroy();
       await front.stop();
       await front.stop();
+    }
+  });
+
+  it("is how the local server listens: ready once the server has accepted the front door's connections", async () => {
+    // Prepare
+    const local = await startLocalServer({
+      port: 0,
+      frontDoorConnections: 16,
+      lambdaRoutes: [{ method: 'GET', path: '/ping', handler: async () => ({ statusCode: 200, body: 'pong' }) }],
+    });
+    try {
+      // Act
+      const accepted = await new Promise<number>((resolve, reject) =>
+        local.server.getConnections((error, count) => (error ? reject(error) : resolve(count))),
+      );
+      const answer = await fetch(`${local.url}/ping`);
+
+      // Assess: the server's own port is not the one it announces, and requests reach it through the front door.
+      expect(accepted).toBe(16);
+      expect(local.url).not.toBe(`http://127.0.0.1:${(local.server.address() as AddressInfo).port}`);
+      expect(answer.status).toBe(200);
+      expect(await answer.text()).toBe('pong');
+    } finally {
+      await local.close();
     }
   });
 
