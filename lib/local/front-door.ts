@@ -13,8 +13,9 @@ export const FRONT_DOOR_CONNECTIONS = 128;
 /**
  * An idle pre-opened connection is replaced before the relay's server would time it out: Node's HTTP
  * server ends a connection that sent no request headers within `headersTimeout` (60 s) with a 408.
+ * Spread over 30 to 45 s, so that the pool is not replaced all at once.
  */
-const RETIRE_IDLE_MS = 45_000;
+const retireIdleAfterMs = () => 30_000 + Math.random() * 15_000;
 
 export interface FrontDoorOptions {
   readonly host: string;
@@ -113,7 +114,7 @@ const runFrontDoor = ({ host, port, backendPort, connections = FRONT_DOOR_CONNEC
         connected = true;
         opening -= 1;
         // Unused for a while, or answered (a 408) or closed by the server: not reusable, replaced.
-        const retire = setTimeout(() => drop(), RETIRE_IDLE_MS);
+        const retire = setTimeout(() => drop(), retireIdleAfterMs());
         const drop = () => {
           clearTimeout(retire);
           idle.delete(socket);
