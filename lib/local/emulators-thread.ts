@@ -1,11 +1,14 @@
-import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
+import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { type RunningEmulators, type StartEmulatorsOptions, startEmulators } from './emulators.ts';
+import { startTsThread, threadQuestions } from './ts-thread.ts';
 
 type Command = 'stopSqs' | 'stop';
 /** The emulators on their thread: endpoints and controls (the send-rate gates' counters stay on the thread). */
 export type ThreadedEmulators = Omit<RunningEmulators, 'sendRates'>;
 
-type Reply = { readonly ok: true; readonly endpoints?: RunningEmulators['endpoints'] } | { readonly ok: false; readonly error: string };
+type Reply =
+  | { readonly ok: true; readonly endpoints?: RunningEmulators['endpoints'] }
+  | { readonly ok: false; readonly error: string };
 
 /**
  * The emulators of `startEmulators`, on a thread of their own: AWS's services do not run on the relay's
@@ -14,27 +17,8 @@ type Reply = { readonly ok: true; readonly endpoints?: RunningEmulators['endpoin
  * handled them in a fraction of a millisecond. Same endpoints and controls as `startEmulators`.
  */
 export const startEmulatorsThread = async (options: StartEmulatorsOptions = {}): Promise<ThreadedEmulators> => {
-  // Run from TypeScript (npm start, the bench), the thread registers tsx first: Node does not hand a CLI's loader to threads.
-  const self = JSON.stringify(import.meta.url);
-  const worker = import.meta.url.endsWith('.ts')
-    ? new Worker(`import('tsx/esm/api').then(({ register }) => { register(); return import(${self}); });`, {
-        eval: true,
-        workerData: options,
-      })
-    : new Worker(new URL(import.meta.url), { workerData: options });
-  // One question at a time: the thread answers each with one message, or fails or exits instead.
-  const ask = (command?: Command) =>
-    new Promise<Reply>((resolve, reject) => {
-      const settle = (settled: () => void) => {
-        worker.off('message', onMessage).off('error', onError).off('exit', onExit);
-        settled();
-      };
-      const onMessage = (reply: Reply) => settle(() => resolve(reply));
-      const onError = (error: Error) => settle(() => reject(error));
-      const onExit = (code: number) => settle(() => reject(new Error(`The emulator thread exited with code ${code}`)));
-      worker.on('message', onMessage).on('error', onError).on('exit', onExit);
-      if (command) worker.postMessage(command);
-    });
+  const worker = startTsThread(import.meta.url, options);
+  const ask = threadQuestions<Reply>(worker, 'emulator');
   const started = await ask();
   if (!started.ok || !started.endpoints) {
     await worker.terminate();

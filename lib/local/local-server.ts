@@ -6,6 +6,7 @@ import { toErrorResponse } from '../../functions/shared/http.ts';
 import { toApiGatewayEvent } from './api-gateway-event.ts';
 import type { LambdaRoute } from '../../functions/shared/lambda-route.ts';
 import { INTEGRATION_FAILURE, type LambdaConcurrency, LambdaThrottledError } from './lambda-concurrency.ts';
+import { FRONT_DOOR_CONNECTIONS, type FrontDoorOptions, startFrontDoor } from './front-door.ts';
 
 // A route served like an API Gateway route with a Lambda integration: declared by the functions, adapted here.
 export type { LambdaHttpHandler, LambdaRoute } from '../../functions/shared/lambda-route.ts';
@@ -27,10 +28,18 @@ export interface LocalServerOptions {
   readonly onHandlerCrash?: (error: unknown) => void;
   /** A simulated Lambda concurrency quota every Lambda route counts against. Default: none. */
   readonly lambdaConcurrency?: LambdaConcurrency;
+  /**
+   * Connections the front door (front-door.ts) opens to this server in advance, so that a burst of new
+   * connections is accepted on a thread of its own. Default FRONT_DOOR_CONNECTIONS; 0: clients connect
+   * to this server directly.
+   */
+  readonly frontDoorConnections?: number;
 }
 
 export interface LocalServer {
+  /** Where clients connect: the front door's port, unless it is switched off. */
   readonly url: string;
+  /** The server itself; behind a front door it listens on a loopback port of its own. */
   readonly server: Server;
   close(): Promise<void>;
 }
@@ -70,6 +79,7 @@ export const startLocalServer = async ({
   maxRequestBytes = 10 * 1024 * 1024,
   onHandlerCrash = () => {},
   lambdaConcurrency,
+  frontDoorConnections = FRONT_DOOR_CONNECTIONS,
 }: LocalServerOptions): Promise<LocalServer> => {
   const routes = [...lambdaRoutes, ...localRoutes].map(compile);
 
@@ -108,20 +118,51 @@ export const startLocalServer = async ({
   });
   server.keepAliveTimeout = 65_000;
 
+  // Behind a front door, this server listens on a loopback port of its own and only the front door connects to it.
+  const frontDoor = frontDoorConnections > 0;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(port, host, () => resolve());
+    server.listen(frontDoor ? 0 : port, frontDoor ? '127.0.0.1' : host, () => resolve());
   });
-  const address = server.address() as AddressInfo;
+  const close = () =>
+    new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeAllConnections();
+    });
+  const serverPort = (server.address() as AddressInfo).port;
+  const front = frontDoor
+    ? await startFrontDoorOf(server, { host, port, backendPort: serverPort, connections: frontDoorConnections }).catch(
+        async (error: unknown) => {
+          await close();
+          throw error;
+        },
+      )
+    : undefined;
   return {
-    url: `http://${host}:${address.port}`,
+    url: `http://${host}:${front?.port ?? serverPort}`,
     server,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
+    async close() {
+      await front?.stop();
+      await close();
+    },
   };
+};
+
+/** Starts a front door to `server`, ready once the server has accepted its connections, not merely once the kernel queued them. */
+const startFrontDoorOf = async (server: Server, options: FrontDoorOptions & { readonly connections: number }) => {
+  let accepted = 0;
+  const allAccepted = new Promise<void>((resolve) => {
+    const onConnection = () => {
+      accepted += 1;
+      if (accepted < options.connections) return;
+      server.off('connection', onConnection);
+      resolve();
+    };
+    server.on('connection', onConnection);
+  });
+  const front = await startFrontDoor(options);
+  await allAccepted;
+  return front;
 };
 
 /** Reads the whole body, or answers `undefined` as soon as it passes the limit. */
