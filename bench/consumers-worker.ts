@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { SNSClient } from '@aws-sdk/client-sns';
-import { GetQueueAttributesCommand, type Message, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { createEmailConsumer, createPushConsumer, createSmsConsumer } from '../functions/consumers/channel-consumers.ts';
@@ -17,6 +17,7 @@ import { localClientConfig } from '../lib/local/local-aws.ts';
 import { type LocalStack, startLocalStack } from '../lib/local/local-stack.ts';
 import { toSqsRecord } from '../lib/local/sqs-poller.ts';
 import { seed } from '../test/fixtures/seeds.ts';
+import { receiveBatch } from '../test/support/queues.ts';
 import { mapLimit, registerDevices } from './directory.ts';
 
 // Runs in its own process (see consumers.ts): the consumers log and count at INFO, as deployed, into a stdout
@@ -167,25 +168,6 @@ const run = async ({ batches, warmupBatches, batchSize }: ConsumerThroughputRequ
     await stack?.stop();
     await emulators.stop();
   }
-};
-
-/** Exactly `size` messages, received as Lambda's event source would hand them over. */
-const receiveBatch = async (sqs: SQSClient, queueUrl: string, size: number): Promise<Message[]> => {
-  const messages: Message[] = [];
-  while (messages.length < size) {
-    const { Messages = [] } = await sqs.send(
-      new ReceiveMessageCommand({
-        QueueUrl: queueUrl,
-        MaxNumberOfMessages: size - messages.length,
-        WaitTimeSeconds: 1,
-        MessageAttributeNames: ['All'],
-        MessageSystemAttributeNames: ['All'],
-      }),
-    );
-    if (Messages.length === 0) throw new Error(`The queue ran out after ${messages.length} of ${size} messages`);
-    messages.push(...Messages);
-  }
-  return messages;
 };
 
 /** A seed sample made into a distinct notification for `uid` (a new tag, message id, number or address). */

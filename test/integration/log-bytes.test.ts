@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SNSClient } from '@aws-sdk/client-sns';
-import { GetQueueAttributesCommand, type Message, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
+import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Context } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
@@ -23,7 +23,7 @@ import { apiEvent } from '../support/api-event.ts';
 import { type CapturedOutput, captureOutput } from '../support/capture.ts';
 import { ADMIN_TOKEN, directoryApi, fcmToken, freshUid, seedFor } from '../support/delivery.ts';
 import { TEST_CREDENTIALS } from '../support/http.ts';
-import { sqsClientFor } from '../support/queues.ts';
+import { receiveBatch, sqsClientFor } from '../support/queues.ts';
 
 // What CloudWatch Logs bills per notification (issue 13: at most 400 bytes at INFO, keeping one outcome line per
 // delivery): the real ingest handler and the real push consumer, as deployed (INFO, EMF on), against the emulators,
@@ -83,24 +83,6 @@ const printed = async (work: () => Promise<void>): Promise<string[]> => {
 
 const bytesOf = (lines: readonly string[]): number => lines.reduce((total, line) => total + Buffer.byteLength(`${line}\n`), 0);
 
-const receiveBatch = async (queueUrl: string): Promise<Message[]> => {
-  const messages: Message[] = [];
-  while (messages.length < BATCH) {
-    const { Messages = [] } = await sqs.send(
-      new ReceiveMessageCommand({
-        QueueUrl: queueUrl,
-        MaxNumberOfMessages: BATCH - messages.length,
-        WaitTimeSeconds: 1,
-        MessageAttributeNames: ['All'],
-        MessageSystemAttributeNames: ['All'],
-      }),
-    );
-    if (Messages.length === 0) throw new Error(`the queue held ${messages.length} of ${BATCH} messages`);
-    messages.push(...Messages);
-  }
-  return messages;
-};
-
 describe('log and EMF bytes per push notification at INFO', () => {
   it('one outcome line per delivery, nothing at INFO from the ingest of an accepted webhook, and within the budget', async () => {
     // Prepare: one recipient with an Android device, ten distinct pushes to them
@@ -134,7 +116,7 @@ describe('log and EMF bytes per push notification at INFO', () => {
       }
     });
     const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] }));
-    const messages = await receiveBatch(queueUrl);
+    const messages = await receiveBatch(sqs, queueUrl, BATCH);
     const consumerLines = await printed(async () => {
       const response = await consumer({ Records: messages.map((message) => toSqsRecord(message, Attributes?.QueueArn ?? '')) }, {
         functionName: 'push-consumer',

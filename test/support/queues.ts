@@ -1,4 +1,10 @@
-import { DeleteMessageBatchCommand, GetQueueAttributesCommand, type Message, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import {
+  DeleteMessageBatchCommand,
+  GetQueueAttributesCommand,
+  type Message,
+  ReceiveMessageCommand,
+  SQSClient,
+} from '@aws-sdk/client-sqs';
 import { localClientConfig } from '../../lib/local/local-aws.ts';
 
 export const sqsClientFor = (endpoint: string): SQSClient =>
@@ -48,4 +54,23 @@ export const queueCounts = async (sqs: SQSClient, queueUrl: string): Promise<Que
     visible: Number(Attributes.ApproximateNumberOfMessages ?? 'NaN'),
     inFlight: Number(Attributes.ApproximateNumberOfMessagesNotVisible ?? 'NaN'),
   };
+};
+
+/** Exactly `size` messages, received as Lambda's event source would hand them over (fails if the queue runs out). */
+export const receiveBatch = async (sqs: SQSClient, queueUrl: string, size: number): Promise<Message[]> => {
+  const messages: Message[] = [];
+  while (messages.length < size) {
+    const { Messages = [] } = await sqs.send(
+      new ReceiveMessageCommand({
+        QueueUrl: queueUrl,
+        MaxNumberOfMessages: size - messages.length,
+        WaitTimeSeconds: 1,
+        MessageAttributeNames: ['All'],
+        MessageSystemAttributeNames: ['All'],
+      }),
+    );
+    if (Messages.length === 0) throw new Error(`The queue ran out after ${messages.length} of ${size} messages`);
+    messages.push(...Messages);
+  }
+  return messages;
 };
