@@ -29,7 +29,8 @@ const bundleOf = (entry: string): string => {
 
 describe('RelayFunction bundling', () => {
   it('replaces the default credential chain by the environment provider (Lambda gives credentials in the environment)', () => {
-    const bundle = bundleOf('functions/ingest/handler.ts');
+    // A function with SDK clients (ingest has none since it signs its two calls itself).
+    const bundle = bundleOf('functions/consumers/push-handler.ts');
     // What only the chain's other providers carry: process credentials, web identity, container credentials.
     for (const marker of ['credential_process', 'AWS_WEB_IDENTITY_TOKEN_FILE', 'AWS_CONTAINER_CREDENTIALS_FULL_URI']) {
       expect(bundle.includes(marker), marker).toBe(false);
@@ -37,6 +38,18 @@ describe('RelayFunction bundling', () => {
     expect(bundle).toContain('AWS_SECRET_ACCESS_KEY');
     expect(CREDENTIAL_CHAIN_MODULE).toBe('@aws-sdk/credential-provider-node');
     expect(ENV_CREDENTIALS_MODULE).toBe('./functions/shared/clients/env-credentials.ts');
+  }, 60_000);
+});
+
+describe('the ingest bundle', () => {
+  it('holds no SDK client: its SendMessage and GetSecretValue are signed JSON calls (cold start)', () => {
+    const bundle = bundleOf('functions/ingest/handler.ts');
+    // Operation names only an SDK client's schemas carry: the SQS and Secrets Manager clients' other operations.
+    for (const marker of ['DeleteMessageBatch', 'ListDeadLetterSourceQueues', 'RotateSecret', 'BatchGetSecretValue']) {
+      expect(bundle.includes(marker), marker).toBe(false);
+    }
+    expect(bundle).toContain('AmazonSQS');
+    expect(bundle).toContain('GetSecretValue');
   }, 60_000);
 });
 
