@@ -122,7 +122,11 @@ describe('createAwsJsonClient', () => {
     // Prepare
     plan = [
       { status: 500, body: { __type: 'com.amazonaws.sqs#InternalError', message: 'boom' } },
-      { status: 400, body: { __type: 'com.amazonaws.sqs#RequestThrottled', message: 'slow down' } },
+      {
+        status: 400,
+        body: { __type: 'com.amazonaws.sqs#RequestThrottled', message: 'slow down' },
+        headers: { 'x-amzn-query-error': 'AWS.SimpleQueueService.RequestThrottled;Sender' },
+      },
       { status: 200, body: { MessageId: 'm-1' } },
     ];
 

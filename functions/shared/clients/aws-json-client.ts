@@ -58,22 +58,6 @@ export interface AwsJsonClient {
   destroy(): void;
 }
 
-/**
- * The service answered with an error. Only its type and HTTP status are kept: AWS error messages can
- * quote what was sent (a secret's name, a queue URL, parts of a message), and this error ends up in logs.
- */
-export class AwsServiceError extends Error {
-  override readonly name = 'AwsServiceError';
-  constructor(
-    readonly code: string,
-    readonly statusCode: number,
-    readonly retryable: boolean,
-    operation: string,
-  ) {
-    super(`${operation} failed with HTTP ${statusCode} (${code})`);
-  }
-}
-
 /** Error types that mean "slow down": retried, as the SDK does, after a longer backoff. */
 const THROTTLING = new Set([
   'Throttling',
@@ -95,6 +79,29 @@ const THROTTLING = new Set([
 const TRANSIENT = new Set(['TimeoutError', 'RequestTimeout', 'RequestTimeoutException', 'InternalError', 'ServiceUnavailable']);
 /** Network failures of an attempt (a reused socket the far end closed, a refused or reset connection). */
 const NETWORK = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'ENOTFOUND', 'EAI_AGAIN', 'UND_ERR_SOCKET']);
+
+/**
+ * The service answered with an error. Only its type and HTTP status are kept: AWS error messages can
+ * quote what was sent (a secret's name, a queue URL, parts of a message), and this error ends up in logs.
+ */
+export class AwsServiceError extends Error {
+  override readonly name = 'AwsServiceError';
+  /** "Slow down": retried after the longer backoff. */
+  readonly throttled: boolean;
+  /** Worth another attempt: throttling, a 5xx or a transient type. */
+  readonly retryable: boolean;
+  constructor(
+    readonly code: string,
+    readonly statusCode: number,
+    operation: string,
+  ) {
+    super(`${operation} failed with HTTP ${statusCode} (${code})`);
+    // A query-compatible code carries a prefix (`AWS.SimpleQueueService.NonExistentQueue`): its last part is the type.
+    const type = code.slice(code.lastIndexOf('.') + 1);
+    this.throttled = THROTTLING.has(type) || statusCode === 429;
+    this.retryable = this.throttled || statusCode >= 500 || TRANSIENT.has(type);
+  }
+}
 
 /** The standard retry mode's backoff: full jitter over 100 ms × 2^(attempt − 1), 500 ms for throttling, capped at 20 s. */
 const backoffMs = (attempt: number, throttled: boolean): number =>
@@ -205,14 +212,7 @@ export const createAwsJsonClient = ({
     const { response } = await requestHandler.handle(signed, abortSignal ? { abortSignal } : {});
     const text = await readBody(response.body);
     if (response.statusCode >= 200 && response.statusCode < 300) return text ? (JSON.parse(text) as Record<string, unknown>) : {};
-    const code = errorCode(text, response.headers) ?? `HTTP ${response.statusCode}`;
-    const throttled = THROTTLING.has(code) || response.statusCode === 429;
-    throw new AwsServiceError(
-      code,
-      response.statusCode,
-      throttled || response.statusCode >= 500 || TRANSIENT.has(code),
-      operation,
-    );
+    throw new AwsServiceError(errorCode(text, response.headers) ?? `HTTP ${response.statusCode}`, response.statusCode, operation);
   };
 
   return {
@@ -225,8 +225,7 @@ export const createAwsJsonClient = ({
         } catch (error) {
           if (options.abortSignal?.aborted) throw (error as Error)?.name === 'AbortError' ? error : abortError();
           if (attemptNumber >= maxAttempts || !isRetryableFailure(error)) throw error;
-          const throttled = error instanceof AwsServiceError && (THROTTLING.has(error.code) || error.statusCode === 429);
-          await sleep(backoffMs(attemptNumber, throttled), options.abortSignal);
+          await sleep(backoffMs(attemptNumber, error instanceof AwsServiceError && error.throttled), options.abortSignal);
         }
       }
     },
