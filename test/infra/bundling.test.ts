@@ -6,11 +6,16 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { defaultProvider, MissingEnvironmentCredentialsError } from '../../functions/shared/clients/env-credentials.ts';
 import { CREDENTIAL_CHAIN_MODULE, ENV_CREDENTIALS_MODULE, RelayFunction } from '../../lib/constructs/relay-function.ts';
 
-// One real esbuild run through NodejsFunction (the other infra tests switch bundling off).
-const outdir = mkdtempSync(join(tmpdir(), 'relay-bundling-'));
-afterAll(() => rmSync(outdir, { recursive: true, force: true }));
+// Real esbuild runs through NodejsFunction (the other infra tests switch bundling off).
+const outdirs: string[] = [];
+afterAll(() => {
+  for (const outdir of outdirs) rmSync(outdir, { recursive: true, force: true });
+});
 
 const bundleOf = (entry: string): string => {
+  // A cloud assembly of its own per bundle: in a shared one, the first `asset.*` found could be another entry's.
+  const outdir = mkdtempSync(join(tmpdir(), 'relay-bundling-'));
+  outdirs.push(outdir);
   const app = new App({ outdir, builtinCloudFormationValidation: false });
   const stack = new Stack(app, 'Bundling');
   new RelayFunction(stack, 'Ingest', {
