@@ -1,10 +1,17 @@
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { apnsToken, type DeliveryHarness, fcmToken, freshUid, seedFor, startDeliveryHarness } from '../support/delivery.ts';
+import {
+  apnsToken,
+  type DeliveryHarness,
+  fcmToken,
+  freshUid,
+  parkDeadPush,
+  seedFor,
+  startDeliveryHarness,
+} from '../support/delivery.ts';
 import { postWebhook } from '../support/http.ts';
 
 // The console driven in a real Chromium (Debian's package, installed by .ci/run when missing) with
@@ -216,16 +223,7 @@ describe('the console in Chromium', () => {
 
   it('lists a dead letter and redrives it', async () => {
     const uid = freshUid('dead');
-    await harness.api.registerDevice(uid, 'pixel', 'fcm', fcmToken());
-    const payload = seedFor('push-chat', uid);
-    payload.data.notificationDetails.tag = `dead-${uid}`;
-    await harness.sqs.send(
-      new SendMessageCommand({
-        QueueUrl: harness.stack.queues.push.deadLetterUrl,
-        MessageBody: JSON.stringify(payload),
-        MessageAttributes: { correlationId: { DataType: 'String', StringValue: `dead-${uid}` } },
-      }),
-    );
+    await parkDeadPush(harness, uid);
     await tab('dlq');
     const message = page.locator('[data-testid="dlq-push"] [data-testid="dlq-message"]', { hasText: `dead-${uid}` });
     await expect.poll(() => message.count(), { timeout: 10_000 }).toBe(1);

@@ -1,4 +1,3 @@
-import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ActivityEntry, ActivityPage } from '../../lib/local/activity.ts';
 import {
@@ -6,6 +5,7 @@ import {
   fcmToken,
   apnsToken,
   freshUid,
+  parkDeadPush,
   seedFor,
   startDeliveryHarness,
   waitFor,
@@ -159,16 +159,7 @@ describe('GET /_local/directory', () => {
 describe('the DLQ view', () => {
   it('shows a dead letter without receiving it, and its redrive delivers it', async () => {
     const uid = freshUid('dlq');
-    await harness.api.registerDevice(uid, 'pixel', 'fcm', fcmToken());
-    const payload = seedFor('push-chat', uid);
-    payload.data.notificationDetails.tag = `dead-${uid}`;
-    await harness.sqs.send(
-      new SendMessageCommand({
-        QueueUrl: harness.stack.queues.push.deadLetterUrl,
-        MessageBody: JSON.stringify(payload),
-        MessageAttributes: { correlationId: { DataType: 'String', StringValue: `dead-${uid}` } },
-      }),
-    );
+    await parkDeadPush(harness, uid);
 
     type DlqView = { queues: Array<{ name: string; messages: Array<{ body: any; attributes: Record<string, string> }> }> };
     const view = await getJson<DlqView>('/_local/dlq');

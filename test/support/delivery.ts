@@ -1,5 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { type Message, ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { type Message, ReceiveMessageCommand, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { Context } from 'aws-lambda';
 import type { Platform } from '../../functions/shared/ports/directory.ts';
 import { type RunningEmulators, startEmulators } from '../../lib/local/emulators.ts';
@@ -187,4 +187,21 @@ export const lambdaContext = (): Context => {
     fail: () => {},
     succeed: () => {},
   };
+};
+
+/**
+ * A push for `uid` (with an FCM device registered for it) put straight on the push DLQ, as five failed
+ * receives would leave it; its correlation id is `dead-<uid>`, for the console's DLQ view and redrive.
+ */
+export const parkDeadPush = async (harness: DeliveryHarness, uid: string): Promise<void> => {
+  await harness.api.registerDevice(uid, 'pixel', 'fcm', fcmToken());
+  const payload = seedFor('push-chat', uid);
+  payload.data.notificationDetails.tag = `dead-${uid}`;
+  await harness.sqs.send(
+    new SendMessageCommand({
+      QueueUrl: harness.stack.queues.push.deadLetterUrl,
+      MessageBody: JSON.stringify(payload),
+      MessageAttributes: { correlationId: { DataType: 'String', StringValue: `dead-${uid}` } },
+    }),
+  );
 };
